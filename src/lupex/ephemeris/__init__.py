@@ -1,0 +1,1 @@
+"""lupex.ephemeris layer."""

@@ -1,0 +1,1 @@
+"""lupex.illumination layer."""

@@ -1,0 +1,1 @@
+"""lupex.thermal layer."""
