@@ -1,0 +1,237 @@
+"""The one thin orchestrator: run the stages in order, cache each stage in the run folder.
+
+Modelled on pvlib's ``ModelChain``: every stage is a call into the pure-function API of its
+layer; the chain only decides what to run, where outputs go, and whether a cached output is
+still valid. A stage is skipped when ``run.json`` records it as finished with the same key (a
+hash of the inputs that matter, including the keys of the stages it depends on) and all its
+outputs still exist. So a run killed half-way resumes at the first unfinished stage, and
+changing a parameter re-runs exactly the stages downstream of it.
+
+Run folder layout (see docs/architecture.md)::
+
+    RUN/maps/    GeoTIFF + PNG quicklooks
+    RUN/tables/  CSV
+    RUN/plans/   GeoJSON
+    RUN/cache/   Zarr stores (horizons, ...)
+    RUN/run.json provenance, parameters, stage keys
+    RUN/report.html
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lupex.io.atomic import write_json_atomic
+from lupex.io.provenance import provenance
+
+STAGES = ("terrain", "ephemeris", "horizon", "illumination")
+
+
+@dataclass
+class ChainConfig:
+    """Parameters of a chain run (all optional; defaults reproduce ``lupex demo``).
+
+    Parameters
+    ----------
+    dem : str, optional
+        Path of a DEM GeoTIFF; ``None`` uses the synthetic south-pole terrain.
+    synth_size_km, synth_pixel_m, synth_seed
+        Synthetic terrain parameters [km], [m], [-] when ``dem`` is ``None``.
+    start, stop, step : str
+        Analysis window (UTC ISO) and time step (e.g. ``"1h"``).
+    site_lat_deg, site_lon_deg : float, optional
+        Site for the point time series; the DEM centre by default.
+    n_azimuths : int
+        Horizon azimuths.
+    observer_height_m : float
+        Observer height above the surface [m].
+    far_field : str
+        ``"auto"``, ``"none"`` or a DEM path.
+    """
+
+    dem: str | None = None
+    synth_size_km: float = 20.0
+    synth_pixel_m: float = 80.0
+    synth_seed: int = 7
+    start: str = "2028-01-01T00:00"
+    stop: str = "2028-03-01T00:00"
+    step: str = "2h"
+    site_lat_deg: float | None = None
+    site_lon_deg: float | None = None
+    n_azimuths: int = 360
+    observer_height_m: float = 0.0
+    far_field: str = "auto"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ModelChain:
+    """Run lupex stages in order into a run folder, caching and resuming.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        Output folder (created).
+    config : ChainConfig
+        Parameters.
+    progress : callable, optional
+        ``progress(stage, done, total)`` for progress bars.
+    """
+
+    def __init__(self, run_dir: str | os.PathLike[str], config: ChainConfig | None = None, *,
+                 progress: Callable[[str, int, int], None] | None = None) -> None:
+        self.run_dir = Path(run_dir)
+        self.config = config or ChainConfig()
+        self.progress = progress
+        for sub in ("maps", "tables", "plans", "cache"):
+            (self.run_dir / sub).mkdir(parents=True, exist_ok=True)
+        self._meta = self._load_meta()
+        self.results: dict[str, Any] = {}
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def _load_meta(self) -> dict[str, Any]:
+        p = self.run_dir / "run.json"
+        if p.exists():
+            try:
+                return json.loads(p.read_text(encoding="utf-8"))
+            except json.JSONDecodeError:
+                return {}
+        return {}
+
+    def _save_meta(self) -> None:
+        self._meta.update(provenance("lupex.chain.ModelChain", **asdict(self.config)))
+        write_json_atomic(self.run_dir / "run.json", self._meta)
+
+    def stage_key(self, stage: str) -> str:
+        """Hash of the parameters that matter to ``stage`` and to every stage before it."""
+        c = asdict(self.config)
+        relevant = {
+            "terrain": ["dem", "synth_size_km", "synth_pixel_m", "synth_seed"],
+            "ephemeris": ["start", "stop", "step", "site_lat_deg", "site_lon_deg"],
+            "horizon": ["n_azimuths", "observer_height_m", "far_field"],
+            "illumination": ["start", "stop", "step"],
+        }
+        upto = STAGES[: STAGES.index(stage) + 1]
+        payload = {s: {k: c[k] for k in relevant[s]} for s in upto}
+        if c["dem"]:
+            st = Path(c["dem"]).stat() if Path(c["dem"]).exists() else None
+            payload["dem_file"] = [st.st_size, st.st_mtime_ns] if st else None
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+    def is_done(self, stage: str) -> bool:
+        rec = self._meta.get("stages", {}).get(stage)
+        if not rec or rec.get("key") != self.stage_key(stage):
+            return False
+        return all((self.run_dir / o).exists() for o in rec.get("outputs", []))
+
+    def _mark_done(self, stage: str, outputs: list[str], summary: dict[str, Any] | None = None) -> None:
+        self._meta.setdefault("stages", {})[stage] = {"key": self.stage_key(stage),
+                                                      "outputs": outputs}
+        if summary:
+            self._meta.setdefault("summary", {}).update(summary)
+        self._save_meta()
+
+    # -- stages ------------------------------------------------------------------------------
+    def run_terrain(self):
+        """Read or synthesise the DEM; write ``maps/dem.tif`` and ``maps/dem.png``."""
+        from lupex.io.geotiff import write_geotiff
+        from lupex.io.quicklook import write_quicklook
+        from lupex.terrain import read_dem, synthetic_south_pole
+
+        c = self.config
+        out = self.run_dir / "maps" / "dem.tif"
+        if self.is_done("terrain"):
+            dem = read_dem(out)
+        else:
+            if c.dem:
+                dem = read_dem(c.dem)
+            else:
+                dem = synthetic_south_pole(size_km=c.synth_size_km, pixel_m=c.synth_pixel_m,
+                                           seed=c.synth_seed)
+            write_geotiff(dem, out, provenance=provenance("lupex.chain.run_terrain", **asdict(c)))
+            write_quicklook(dem, out.with_suffix(".png"), title="Terrain (elevation above 1737.4 km)",
+                            cmap="terrain", shade=dem)
+            self._mark_done("terrain", ["maps/dem.tif", "maps/dem.png"],
+                            {"dem": c.dem or "synthetic south-pole terrain",
+                             "dem_shape": f"{dem.shape[0]} x {dem.shape[1]}"})
+        self.results["terrain"] = dem
+        return dem
+
+    def site(self) -> tuple[float, float]:
+        """The point-time-series site: the configured one or the DEM centre."""
+        c = self.config
+        if c.site_lat_deg is not None and c.site_lon_deg is not None:
+            return float(c.site_lat_deg), float(c.site_lon_deg)
+        import pyproj
+
+        dem = self.results.get("terrain")
+        if dem is None:
+            dem = self.run_terrain()
+        xc = float(dem["x"].values.mean())
+        yc = float(dem["y"].values.mean())
+        tr = pyproj.Transformer.from_crs(dem.rio.crs, dem.rio.crs.geodetic_crs, always_xy=True)
+        lon, lat = tr.transform(xc, yc)
+        return float(lat), float(lon)
+
+    def run_ephemeris(self):
+        """Sun and Earth as seen from the site over the window: ``tables/ephemeris_site.csv``."""
+        from lupex.ephemeris import time_grid, topocentric
+        from lupex.io.atomic import write_text_atomic
+
+        c = self.config
+        out = self.run_dir / "tables" / "ephemeris_site.csv"
+        lat, lon = self.site()
+        times = time_grid(c.start, c.stop, c.step)
+        ds = topocentric(lat, lon, times, height_m=0.0)
+        if not self.is_done("ephemeris"):
+            df = ds.to_dataframe().reset_index()
+            df.insert(0, "time_utc", df.pop("time").dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+            write_text_atomic(out, df.to_csv(index=False, float_format="%.6f"))
+            self._plot_ephemeris(ds, lat, lon)
+            self._mark_done("ephemeris", ["tables/ephemeris_site.csv", "maps/ephemeris_site.png"],
+                            {"site": f"{lat:.3f}, {lon:.3f}", "window": f"{c.start} .. {c.stop}"})
+        self.results["ephemeris"] = ds
+        return ds
+
+    def _plot_ephemeris(self, ds, lat: float, lon: float) -> None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from lupex.io.atomic import atomic_path
+
+        fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
+        t = ds["time"].values
+        ax.plot(t, ds["sun_elevation_deg"].values, label="Sun elevation", color="#e39b00")
+        ax.plot(t, ds["earth_elevation_deg"].values, label="Earth elevation", color="#2a6fdb")
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_ylabel("elevation above the local horizontal [deg]")
+        ax.set_title(f"Sun and Earth from {lat:.3f} deg, {lon:.3f} deg (smooth sphere, no terrain)")
+        ax.legend(loc="upper right")
+        fig.autofmt_xdate()
+        fig.tight_layout()
+        with atomic_path(self.run_dir / "maps" / "ephemeris_site.png") as tmp:
+            fig.savefig(tmp, format="png")
+        plt.close(fig)
+
+    def run(self, *, stages: tuple[str, ...] | None = None) -> dict[str, Any]:
+        """Run the available stages in order (resuming finished ones) and write the report."""
+        from lupex.report import write_report
+
+        todo = stages or self.available_stages()
+        for s in STAGES:
+            if s in todo:
+                getattr(self, f"run_{s}")()
+        write_report(self.run_dir, title="lupex run")
+        return self.results
+
+    @staticmethod
+    def available_stages() -> tuple[str, ...]:
+        """Stages whose layers are installed in this version of lupex."""
+        return tuple(s for s in STAGES if hasattr(ModelChain, f"run_{s}"))
