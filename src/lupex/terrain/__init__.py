@@ -2,12 +2,13 @@
 regional terrain.
 
 The DEM is a map (``xarray.DataArray``, dims ``(y, x)``, metres of a projected lunar CRS such as
-IAU_2015:30135) of elevations [m] above the 1737.4 km lunar sphere.
+IAU_2015:30135) of elevations [m] above the 1737.4 km lunar sphere. See docs/terrain.md.
 """
 
-from lupex.terrain.dem import fill_holes, read_dem, write_dem
+from lupex.terrain.dem import check_lunar_crs, fill_holes, read_dem, write_dem
 from lupex.terrain.geometry import (
     body_fixed_xyz_m,
+    crs_label,
     geo_to_grid_azimuth,
     grid_convergence_deg,
     grid_to_geo_azimuth,
@@ -16,21 +17,31 @@ from lupex.terrain.geometry import (
     scale_factor,
     xy_to_latlon_deg,
 )
+from lupex.terrain.slope import hurst_exponent, rms_slope_deg, roughness, slope_aspect
+from lupex.terrain.summary import dem_summary
+from lupex.terrain.synth import synthetic_south_pole
 
-# task C's modules (synthetic south pole, regional LOLA far field)
-# from lupex.terrain.synth import synthetic_south_pole
+# task C's regional LOLA far field: enable once src/lupex/terrain/regional.py exists
 # from lupex.terrain.regional import regional_dem, far_field_dem
 
 __all__ = [
     "body_fixed_xyz_m",
+    "check_lunar_crs",
+    "crs_label",
+    "dem_summary",
     "fill_holes",
     "geo_to_grid_azimuth",
     "grid_convergence_deg",
     "grid_to_geo_azimuth",
+    "hurst_exponent",
     "latlon_deg",
     "latlon_to_xy_m",
     "read_dem",
+    "rms_slope_deg",
+    "roughness",
     "scale_factor",
+    "slope_aspect",
+    "synthetic_south_pole",
     "write_dem",
     "xy_to_latlon_deg",
 ]

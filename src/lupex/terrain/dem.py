@@ -31,6 +31,7 @@ import xarray as xr
 
 from lupex.constants import MOON_RADIUS_M
 from lupex.errors import CrsError, DemError, InputFileError, ParameterError
+from lupex.terrain.geometry import crs_label, xy_to_latlon_deg
 
 __all__ = ["DEFAULT_FILL_MAX_HOLE_PX", "check_lunar_crs", "fill_holes", "read_dem", "write_dem"]
 
@@ -51,11 +52,6 @@ _LONG_NAME = "elevation above the 1737.4 km lunar sphere"
 
 # ----------------------------------------------------------------------------------------------
 # CRS checks
-
-
-def _crs_label(crs: pyproj.CRS) -> str:
-    auth = crs.to_authority(min_confidence=70)
-    return f"{auth[0]}:{auth[1]}" if auth else f"'{crs.name}'"
 
 
 def check_lunar_crs(crs: Any, *, name: str = "map") -> pyproj.CRS:
@@ -86,7 +82,7 @@ def check_lunar_crs(crs: Any, *, name: str = "map") -> pyproj.CRS:
     except pyproj.exceptions.CRSError as exc:
         raise CrsError(f"{name}: CRS {crs!r} is not understood by PROJ ({exc}); use e.g. "
                        "IAU_2015:30135 for the Moon's south polar stereographic grid.") from None
-    label = _crs_label(c)
+    label = crs_label(c)
     ell = c.ellipsoid
     a = ell.semi_major_metre if ell is not None else float("nan")
     if not abs(a - MOON_RADIUS_M) <= _LUNAR_RADIUS_TOL_M:
@@ -164,8 +160,6 @@ def fill_holes(values: np.ndarray, *, max_hole_px: int = DEFAULT_FILL_MAX_HOLE_P
             ym = float(y[0] + cy * (y[1] - y[0]))
             where = f"centred at x = {xm / 1000.0:+.2f} km, y = {ym / 1000.0:+.2f} km"
             if crs is not None:
-                from lupex.terrain.geometry import xy_to_latlon_deg
-
                 lat, lon = xy_to_latlon_deg(np.array([xm]), np.array([ym]), crs)
                 where += (f" ({abs(lat[0]):.3f} {'S' if lat[0] < 0 else 'N'}, "
                           f"{abs(lon[0]):.3f} {'W' if lon[0] < 0 else 'E'})")
@@ -286,9 +280,10 @@ def read_dem(path: str | os.PathLike[str], *, units: str = "m", crs: Any = None,
     except InputFileError:
         raise
     except (RasterioError, OSError, ValueError) as exc:
+        why = str(exc.__cause__ or exc).strip()[:200]
         raise InputFileError(
             f"{name}: not a readable raster DEM (corrupt, truncated, or not a GDAL raster format: "
-            f"{str(exc).strip()[:160]}). Re-download or re-export it, e.g. as GeoTIFF with "
+            f"{why}). Re-download or re-export it, e.g. as GeoTIFF with "
             f"gdal_translate.") from None
 
     use_crs = crs if crs is not None else (file_crs if file_crs else None)

@@ -39,6 +39,7 @@ from lupex.constants import MOON_RADIUS_M
 
 __all__ = [
     "body_fixed_xyz_m",
+    "crs_label",
     "dem_crs",
     "geo_to_grid_azimuth",
     "grid_convergence_deg",
@@ -116,6 +117,20 @@ def _polar_stereo(crs: pyproj.CRS) -> _PolarStereo | None:
     return _PolarStereo(south=bool(south), radius_m=float(ell.semi_major_metre), k0=k0,
                         lon0_deg=lon0, false_easting_m=float(prm.get("8806", 0.0)),
                         false_northing_m=float(prm.get("8807", 0.0)))
+
+
+def crs_label(crs: Any) -> str:
+    """Short name of a CRS: its authority code, else the IAU 2015 polar stereographic code it is
+    equivalent to (GDAL's WKT1 drops the IAU code), else its name."""
+    c = dem_crs(crs)
+    auth = c.to_authority(min_confidence=70)
+    if auth:
+        return f"{auth[0]}:{auth[1]}"
+    ps = _polar_stereo(c)
+    if (ps is not None and abs(ps.radius_m - MOON_RADIUS_M) < 1e-6 and ps.k0 == 1.0
+            and ps.lon0_deg == 0.0 and ps.false_easting_m == 0.0 and ps.false_northing_m == 0.0):
+        return "IAU_2015:30135" if ps.south else "IAU_2015:30130"
+    return c.name
 
 
 def _grid_xy(dem: xr.DataArray) -> tuple[np.ndarray, np.ndarray]:
