@@ -1,1 +1,42 @@
-"""lupex.thermal layer."""
+"""lupex.thermal: surface and subsurface temperature of regolith columns.
+
+The 1-D conduction model of Hayne et al. (2017) (``conduction``), its parameters
+(``params``), layer grid (``grid``) and direct-sunlight forcing (``insolation``); a single
+facet under the real Sun (``point``). Terrain radiosity lives in ``radiosity`` /
+``viewfactors``.
+"""
+
+from lupex.thermal.conduction import (
+    SpinupInfo,
+    ThermalState,
+    ThermalStats,
+    equilibrate,
+    initial_state,
+    integrate,
+    simulate,
+)
+from lupex.thermal.grid import SYNODIC_MONTH_S, YEAR_S, LayerGrid, layer_grid, skin_depth_m
+from lupex.thermal.insolation import (
+    absorbed_direct_flux,
+    cos_incidence,
+    disc_fraction_above_horizon,
+    idealized_diurnal_flux,
+    solar_flux_on_facet,
+)
+from lupex.thermal.params import (
+    RegolithParams,
+    albedo_at_incidence,
+    conductivity,
+    contact_conductivity,
+    density,
+    heat_capacity,
+    radiative_equilibrium_k,
+)
+
+__all__ = [
+    "SYNODIC_MONTH_S", "YEAR_S", "LayerGrid", "RegolithParams", "SpinupInfo", "ThermalState",
+    "ThermalStats", "absorbed_direct_flux", "albedo_at_incidence", "conductivity",
+    "contact_conductivity", "cos_incidence", "density", "disc_fraction_above_horizon",
+    "equilibrate", "heat_capacity", "idealized_diurnal_flux", "initial_state", "integrate",
+    "layer_grid", "radiative_equilibrium_k", "simulate", "skin_depth_m", "solar_flux_on_facet",
+]
