@@ -288,6 +288,9 @@ def read_dem(path: str | os.PathLike[str], *, units: str = "m", crs: Any = None,
 
     use_crs = crs if crs is not None else (file_crs if file_crs else None)
     c = check_lunar_crs(use_crs, name=name)
+    label = crs_label(c)
+    if label.startswith("IAU_2015:") and not c.to_authority(min_confidence=70):
+        c = pyproj.CRS.from_user_input(label)  # GDAL's WKT1 drops the IAU code; restore it
 
     a, b, x0, d, e, y0 = transform.a, transform.b, transform.c, transform.d, transform.e, transform.f
     if b != 0.0 or d != 0.0:
