@@ -57,7 +57,7 @@ def _segment_visible(zg, ra, ca, za, rb, cb, zb, step_px, skip_px):
     length = math.sqrt(dr * dr + dc * dc)
     if length <= 2.0 * skip_px:
         return True
-    n = int(math.ceil(length / step_px))
+    n = math.ceil(length / step_px)
     for k in range(1, n):
         t = k / n
         s = t * length
