@@ -1,1 +1,31 @@
-"""lupex.traverse layer."""
+"""lupex.traverse: space-time rover route planning under power, darkness, comms and slope.
+
+>>> from lupex.traverse import Rover, plan_traverse, frames_from_arrays  # doctest: +SKIP
+"""
+
+from lupex.traverse.planner import Grid, TraversePlan, make_grid, plan_traverse
+from lupex.traverse.rover import (
+    MOON_G_M_S2,
+    Rover,
+    array_incidence_cos,
+    array_power_w,
+    speed_on_slope_m_s,
+    traction_power_w,
+)
+from lupex.traverse.visibility import VisibilityFrame, VisibilityStack, frames_from_arrays
+
+__all__ = [
+    "MOON_G_M_S2",
+    "Grid",
+    "Rover",
+    "TraversePlan",
+    "VisibilityFrame",
+    "VisibilityStack",
+    "array_incidence_cos",
+    "array_power_w",
+    "frames_from_arrays",
+    "make_grid",
+    "plan_traverse",
+    "speed_on_slope_m_s",
+    "traction_power_w",
+]
