@@ -167,16 +167,17 @@ class ModelChain:
         c = self.config
         if c.site_lat_deg is not None and c.site_lon_deg is not None:
             return float(c.site_lat_deg), float(c.site_lon_deg)
-        import pyproj
+        import numpy as np
+
+        from lupex.terrain import xy_to_latlon_deg
 
         dem = self.results.get("terrain")
         if dem is None:
             dem = self.run_terrain()
-        xc = float(dem["x"].values.mean())
-        yc = float(dem["y"].values.mean())
-        tr = pyproj.Transformer.from_crs(dem.rio.crs, dem.rio.crs.geodetic_crs, always_xy=True)
-        lon, lat = tr.transform(xc, yc)
-        return float(lat), float(lon)
+        xc = np.array([float(dem["x"].values.mean())])
+        yc = np.array([float(dem["y"].values.mean())])
+        lat, lon = xy_to_latlon_deg(xc, yc, dem.rio.crs)
+        return float(lat[0]), float(lon[0])
 
     def run_ephemeris(self):
         """Sun and Earth as seen from the site over the window: ``tables/ephemeris_site.csv``."""
