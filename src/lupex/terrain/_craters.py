@@ -89,8 +89,6 @@ def degraded_profile_table(n_levels: int = 32) -> tuple[np.ndarray, np.ndarray, 
     table = np.empty((n_levels, u.size))
     ratio = np.empty(n_levels)
     dt = 0.2 * _DU**2
-    # flux faces at u_{i+1/2}
-    uf = 0.5 * (u[1:] + u[:-1])
     level = 0
     depth = z.max() - z[0]
     while level < n_levels:
@@ -99,14 +97,25 @@ def degraded_profile_table(n_levels: int = 32) -> tuple[np.ndarray, np.ndarray, 
             ratio[level] = depth
             level += 1
             continue
-        flux = uf * np.diff(z) / _DU
-        dz = np.empty_like(z)
-        dz[1:-1] = (flux[1:] - flux[:-1]) / (u[1:-1] * _DU)
-        dz[0] = 4.0 * (z[1] - z[0]) / _DU**2  # axis: Laplacian = 2 d2z/du2 (2D), symmetric
-        dz[-1] = 0.0  # far boundary held at 0
-        z = z + dt * dz
+        z = z + dt * radial_laplacian(z, u)
         depth = z.max() - z[0]
     return u, ratio, table
+
+
+def radial_laplacian(z: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Axisymmetric Laplacian ``(1/u) d/du (u dz/du)`` on a uniform grid ``u`` (flux form).
+
+    At the axis it is ``4 (z1 - z0) / du^2`` (twice the second derivative, by symmetry); the
+    last node is held fixed (0 returned), i.e. a Dirichlet boundary.
+    """
+    du = u[1] - u[0]
+    uf = 0.5 * (u[1:] + u[:-1])
+    flux = uf * np.diff(z) / du
+    out = np.empty_like(z)
+    out[1:-1] = (flux[1:] - flux[:-1]) / (u[1:-1] * du)
+    out[0] = 4.0 * (z[1] - z[0]) / du**2
+    out[-1] = 0.0
+    return out
 
 
 def sample_population(rng: np.random.Generator, *, x_range_m: tuple[float, float],

@@ -10,10 +10,9 @@ Every output pixel is sampled at its own latitude/longitude (pyproj, the map's C
 geodetic CRS) by bilinear interpolation in the (latitude, longitude) grid:
 
 - longitude wraps (the columns are periodic),
-- across a pole the grid is continued by the row on the far side of the pole (a point at
-  latitude ``-90 - e`` and longitude ``lon`` is the point at ``-90 + e``, ``lon + 180``), so
-  points closer to the pole than the last row centre (0.0625 deg, 1.9 km) interpolate between
-  two real rows on opposite meridians instead of being clamped or extrapolated.
+- within half a pixel of a pole (0.0625 deg, 1.9 km), where the rows converge, the value goes
+  linearly in colatitude from the last row (at the point's longitude) to the mean of that row
+  at the pole itself: continuous and single-valued at the pole, exact for a plane.
 
 Bilinear sampling of a 3.8 km grid smooths anything smaller than ~8 km: this is far-field
 terrain for horizons 10-300 km away, not local terrain.
@@ -82,39 +81,47 @@ def _global_grid_m() -> np.ndarray:
     return elev_km * np.float32(1000.0)
 
 
-@functools.lru_cache(maxsize=1)
-def _padded_grid_m() -> np.ndarray:
-    """The global grid with one extra row beyond each pole and one wrapped column each side."""
-    g = _global_grid_m()
-    half = g.shape[1] // 2
-    north = np.roll(g[0], half)[None, :]   # across the north pole: same row, lon + 180
-    south = np.roll(g[-1], half)[None, :]
-    rows = np.concatenate([north, g, south], axis=0)
-    return np.concatenate([rows[:, -1:], rows, rows[:, :1]], axis=1)
+def bilinear_latlon(grid: np.ndarray, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+    """Bilinear interpolation of a global pixel-centred (latitude, longitude) grid.
+
+    ``grid`` has row 0 at the north, column 0 at -180 deg, pixels of ``180/ny`` degrees.
+    Longitude wraps. Between the last row centre and a pole (a cap of half a pixel) the value
+    is interpolated linearly in colatitude from the last row (itself interpolated in longitude)
+    to the mean of that row at the pole: the surface is continuous at the pole, single-valued
+    there, and exact for a plane in polar stereographic coordinates.
+    """
+    ny, nx = grid.shape
+    ppd = ny / 180.0
+    lat = np.clip(np.asarray(lat_deg, dtype=float), -90.0, 90.0)
+    lon = np.mod(np.asarray(lon_deg, dtype=float) + 180.0, 360.0)  # [0, 360) from -180
+    lat, lon = np.broadcast_arrays(lat, lon)
+    rf = (90.0 - lat) * ppd - 0.5
+    cf = lon * ppd - 0.5
+    c0 = np.floor(cf).astype(np.int64)
+    s = cf - c0
+    c0 = np.mod(c0, nx)
+    c1 = np.mod(c0 + 1, nx)
+    r0 = np.clip(np.floor(rf).astype(np.int64), 0, ny - 2)
+    t = np.clip(rf - r0, 0.0, 1.0)
+    z = ((1.0 - t) * ((1.0 - s) * grid[r0, c0] + s * grid[r0, c1])
+         + t * ((1.0 - s) * grid[r0 + 1, c0] + s * grid[r0 + 1, c1]))
+    for row, cap in ((0, rf < 0.0), (ny - 1, rf > ny - 1.0)):
+        if np.any(cap):
+            ring = (1.0 - s[cap]) * grid[row, c0[cap]] + s[cap] * grid[row, c1[cap]]
+            pole = float(np.mean(grid[row], dtype=float))
+            # fraction of the way from the pole (0) to the last row centre (1)
+            frac = np.clip((0.5 - np.abs(rf[cap] - row)) / 0.5, 0.0, 1.0)
+            z[cap] = pole + (ring - pole) * frac
+    return z
 
 
 def sample_lola_m(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
     """Bilinear elevation [m] of the global LOLA grid at planetocentric ``lat``/``lon`` [deg].
 
-    Longitudes may be in any range (they wrap); the poles are handled by continuing the grid
-    across them (see the module docstring). Returns float64 of the broadcast shape.
+    Longitudes may be in any range (they wrap); see :func:`bilinear_latlon` for the poles.
+    Returns float64 of the broadcast shape.
     """
-    grid = _padded_grid_m()
-    lat = np.clip(np.asarray(lat_deg, dtype=float), -90.0, 90.0)
-    lon = np.mod(np.asarray(lon_deg, dtype=float) + 180.0, 360.0)  # [0, 360) from -180
-    lat, lon = np.broadcast_arrays(lat, lon)
-    # fractional indices in the padded grid (pixel centres at integer + 0.5 in the raw grid)
-    rf = (90.0 - lat) * PIXELS_PER_DEGREE - 0.5 + 1.0
-    cf = lon * PIXELS_PER_DEGREE - 0.5 + 1.0
-    r0 = np.clip(np.floor(rf).astype(np.int64), 0, grid.shape[0] - 2)
-    c0 = np.clip(np.floor(cf).astype(np.int64), 0, grid.shape[1] - 2)
-    t = rf - r0
-    s = cf - c0
-    z00 = grid[r0, c0]
-    z01 = grid[r0, c0 + 1]
-    z10 = grid[r0 + 1, c0]
-    z11 = grid[r0 + 1, c0 + 1]
-    return ((1.0 - t) * ((1.0 - s) * z00 + s * z01) + t * ((1.0 - s) * z10 + s * z11))
+    return bilinear_latlon(_global_grid_m(), lat_deg, lon_deg)
 
 
 def describe_regional_source() -> str:
