@@ -108,7 +108,9 @@ def _horn_kernel(zp, sy, sx, dx, dy, k, conv_deg, radius, slope_deg, aspect_deg)
             # d z / d(grid x), d z / d(grid y): row ip+sy lies at y + sy*dy (dy < 0 north-up)
             gx = ((c + 2.0 * f + q) - (a + 2.0 * d + g)) / (8.0 * sx * dx)
             gy = ((g + 2.0 * h + q) - (a + 2.0 * b + c)) / (8.0 * sy * dy)
-            fac = k[i, j] * radius / (radius + zp[ip, jp])
+            fac = k[i, j]
+            if radius > 0.0:
+                fac *= radius / (radius + zp[ip, jp])
             t = fac * math.sqrt(gx * gx + gy * gy)
             slope_deg[i, j] = math.atan(t) * r2d
             if t > 0.0:
@@ -159,7 +161,7 @@ def slope_aspect(dem: xr.DataArray, *, baseline_m: float | None = None,
         radius = MOON_RADIUS_M
     else:
         k = np.ones_like(z)
-        radius = np.inf
+        radius = 0.0  # no height correction
     conv = np.ascontiguousarray(grid_convergence_deg(dem), dtype=np.float64)
     slope = np.empty_like(z)
     aspect = np.empty_like(z)
