@@ -57,8 +57,8 @@ def test_equatorial_curve_with_a_wrong_albedo_fails():
 def test_implicit_scheme_one_hour_steps_match_five_minute_steps():
     # Stability and accuracy at large steps: dt = 1 h and dt = 5 min agree within 1 K at every
     # common instant (the largest difference, ~0.6 K, is at sunrise) and at depth.
-    h1, s1, _ = _equator(n=HOUR_STEPS, depths=(0.0, 0.05, 0.3))
-    h2, s2, _ = _equator(n=HOUR_STEPS * 12, depths=(0.0, 0.05, 0.3))
+    _, s1, _ = _equator(n=HOUR_STEPS, depths=(0.0, 0.05, 0.3))
+    _, s2, _ = _equator(n=HOUR_STEPS * 12, depths=(0.0, 0.05, 0.3))
     fine = s2.series_k[0][11::12]
     assert_allclose(s1.series_k[0], fine, atol=1.0)
     assert_allclose(s1.t_mean_k, s2.t_mean_k, atol=0.2)

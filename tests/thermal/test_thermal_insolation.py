@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from numpy.testing import assert_allclose
 
 from lupex.constants import AU_M
@@ -12,7 +11,6 @@ from lupex.thermal import (
     absorbed_direct_flux,
     albedo_at_incidence,
     cos_incidence,
-    disc_fraction_above_horizon,
     solar_flux_on_facet,
 )
 
@@ -46,12 +44,3 @@ def test_albedo_law_hayne_eq_a5():
     assert_allclose(albedo_at_incidence(np.pi / 4), 0.12 + 0.06 + 0.25 / 256)
     assert_allclose(albedo_at_incidence(np.pi / 2), 0.12 + 0.48 + 0.25)
     assert_allclose(absorbed_direct_flux(1000.0, 1.0), 880.0)
-
-
-@pytest.mark.parametrize("h", [-1.2, -0.7, -0.2, 0.0, 0.3, 0.9, 1.5])
-def test_disc_fraction_against_numerical_integration(h):
-    # Authority: direct numerical integration of a uniform unit disc above the line y = -h.
-    y = np.linspace(-1, 1, 200001)
-    chord = 2 * np.sqrt(np.clip(1 - y**2, 0, None))
-    ref = np.trapezoid(chord * (y > -h), y) / np.pi
-    assert_allclose(disc_fraction_above_horizon(h * 0.27, 0.27), ref, atol=2e-5)

@@ -19,7 +19,6 @@ from lupex.thermal.grid import SYNODIC_MONTH_S, YEAR_S, LayerGrid, layer_grid, s
 from lupex.thermal.insolation import (
     absorbed_direct_flux,
     cos_incidence,
-    disc_fraction_above_horizon,
     idealized_diurnal_flux,
     solar_flux_on_facet,
 )
@@ -36,7 +35,7 @@ from lupex.thermal.params import (
 __all__ = [
     "SYNODIC_MONTH_S", "YEAR_S", "LayerGrid", "RegolithParams", "SpinupInfo", "ThermalState",
     "ThermalStats", "absorbed_direct_flux", "albedo_at_incidence", "conductivity",
-    "contact_conductivity", "cos_incidence", "density", "disc_fraction_above_horizon",
+    "contact_conductivity", "cos_incidence", "density",
     "equilibrate", "heat_capacity", "idealized_diurnal_flux", "initial_state", "integrate",
     "layer_grid", "radiative_equilibrium_k", "simulate", "skin_depth_m", "solar_flux_on_facet",
 ]

@@ -32,17 +32,6 @@ def cos_incidence(sun_azimuth_deg, sun_elevation_deg, *, slope_deg=0.0, aspect_d
     return np.sin(e) * np.cos(s) + np.cos(e) * np.sin(s) * np.cos(da)
 
 
-def disc_fraction_above_horizon(sun_elevation_deg, sun_radius_deg, horizon_deg=0.0):
-    """Fraction of a uniform solar disc above a straight horizon line (circular segment).
-
-    With h = (elevation - horizon) / radius clipped to [-1, 1]:
-    f = 1 - (arccos h - h sqrt(1 - h^2)) / pi.
-    """
-    h = np.clip((np.asarray(sun_elevation_deg, float) - np.asarray(horizon_deg, float))
-                / np.asarray(sun_radius_deg, float), -1.0, 1.0)
-    return 1.0 - (np.arccos(h) - h * np.sqrt(1.0 - h * h)) / np.pi
-
-
 def solar_flux_on_facet(sun_azimuth_deg, sun_elevation_deg, *, slope_deg=0.0, aspect_deg=0.0,
                         sun_distance_m=AU_M, visible_fraction=1.0,
                         solar_constant_w_m2: float | None = None):

@@ -1,0 +1,89 @@
+"""``lupex thermal ...``: regolith temperatures (Hayne et al. 2017 1-D conduction model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from lupex.cli._common import console, err_console
+
+thermal_app = typer.Typer(
+    help="Regolith surface and subsurface temperatures (1-D conduction, Hayne et al. 2017).",
+    no_args_is_help=True,
+)
+
+
+def _table_text(ds, columns: list[str]) -> str:
+    import numpy as np
+
+    times = np.datetime_as_string(ds["time"].values, unit="s")
+    lines = [",".join(["time_utc", *columns])]
+    for k, t in enumerate(times):
+        vals = [f"{float(ds[c].values[k]):.3f}" if c != "local_time_h" else f"{float(ds[c].values[k]):.4f}"
+                for c in columns]
+        lines.append(",".join([t + "Z", *vals]))
+    return "\n".join(lines) + "\n"
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``lupex thermal`` and its sub-verbs to the app."""
+
+    @thermal_app.command("point")
+    def point(
+        lat: float = typer.Option(..., "--lat", help="Latitude [deg], -90..90 (planetocentric)."),
+        lon: float = typer.Option(..., "--lon", help="East longitude [deg]."),
+        slope_deg: float = typer.Option(0.0, "--slope-deg", help="Facet slope [deg], 0..90."),
+        aspect_deg: float = typer.Option(0.0, "--aspect-deg",
+                                         help="Azimuth the downhill normal faces [deg, clockwise from north]."),
+        albedo: float | None = typer.Option(None, "--albedo", help="Normal-incidence albedo A0 (default 0.12)."),
+        start: str = typer.Option("2028-01-01T00:00", "--start", help="First output time, UTC (ISO 8601)."),
+        days: float = typer.Option(30.0, "--days", help="Length of the output window [days]."),
+        step_h: float = typer.Option(1.0, "--step-h", help="Time step and output interval [h]."),
+        depth_m: list[float] = typer.Option([], "--depth-m", help="Extra output depth [m]; repeat for more."),
+        fmt: str = typer.Option("table", "--format", help="Output format: csv or table."),
+        out: Path | None = typer.Option(None, "--out", help="Write CSV here (atomic) instead of stdout."),
+    ) -> None:
+        """Temperature of one flat or tilted facet under the real Sun (flat surroundings).
+
+        Spins the regolith column up over the year before --start, then prints time_utc,
+        local_time_h, t_surface_k and one t_<depth>m_k per --depth-m.
+
+        Example: `lupex thermal point --lat -89.45 --lon 222.7 --slope-deg 10 --aspect-deg 0
+        --start 2028-01-01T00:00 --days 30 --depth-m 0.1 --depth-m 0.5 --format csv`
+        """
+        from lupex.errors import ParameterError
+        from lupex.thermal.point import depth_column_name, point_temperature
+
+        if fmt not in ("csv", "table"):
+            raise ParameterError(f"--format {fmt!r}: use 'csv' or 'table'.")
+        ds = point_temperature(lat, lon, start=start, days=days, dt_s=step_h * 3600.0,
+                               slope_deg=slope_deg, aspect_deg=aspect_deg, albedo=albedo,
+                               depths_m=depth_m)
+        cols = ["local_time_h", "t_surface_k"] + [depth_column_name(d) for d in depth_m if d != 0]
+        text = _table_text(ds, cols)
+        err_console().print(
+            f"spin-up: {ds.attrs['spinup_cycles']} years, converged={bool(ds.attrs['spinup_converged'])}, "
+            f"last correction {ds.attrs['spinup_last_correction_k']:.3f} K, bottom drift "
+            f"{ds.attrs['spinup_bottom_drift_k_per_year']:.3f} K/yr; grid to {ds.attrs['grid_bottom_m']:.2f} m",
+            highlight=False) if not out else None
+        if out is not None:
+            from lupex.io.atomic import write_text_atomic
+
+            write_text_atomic(out, text)
+            console().print(str(out))
+            return
+        if fmt == "csv":
+            typer.echo(text, nl=False)
+            return
+        from rich.table import Table
+
+        t = Table(show_header=True, header_style="bold")
+        header = ["time_utc", *cols]
+        for h in header:
+            t.add_column(h, justify="right")
+        for line in text.splitlines()[1:]:
+            t.add_row(*line.split(","))
+        console().print(t)
+
+    app.add_typer(thermal_app, name="thermal")
