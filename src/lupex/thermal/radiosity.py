@@ -83,6 +83,11 @@ def _vector(name: str, value, n: int, *, unit: str) -> np.ndarray:
 def _neumann(F: sp.csr_matrix, source: np.ndarray, rho: np.ndarray, *,
              n_bounces: int | None, rtol: float = 1e-12, max_iter: int = 10_000) -> np.ndarray:
     """Solve ``x = source + rho * (F @ x)`` by summing bounces; stop at ``n_bounces`` or rtol."""
+    gain = float((rho * np.asarray(F.sum(axis=1)).ravel()).max(initial=0.0))
+    if gain >= 1.0 and n_bounces is None:
+        raise ParameterError(f"radiosity iteration cannot converge: a row of F times the "
+                             f"reflectance sums to {gain:.4g} >= 1 (F's row sums must be < 1; "
+                             "a closed enclosure with no sky traps all energy).")
     r = rho if source.ndim == 1 else rho[:, None]
     x = source.copy()
     term = source
