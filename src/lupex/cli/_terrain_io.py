@@ -43,11 +43,10 @@ def register(app: typer.Typer) -> None:
                       fill_max_hole_px=DEFAULT_FILL_MAX_HOLE_PX if fill_max_hole_px is None
                       else fill_max_hole_px)
         s = dem_summary(da)
-        c = console()
         if fmt == "json":
-            c.print_json(json.dumps(s))
+            typer.echo(json.dumps(s, indent=2))  # plain JSON for pipes (jq), never wrapped
             return
-        _print_table(c, dem.name, s)
+        _print_table(console(), dem.name, s)
 
 
 def _print_table(c, title: str, s: dict) -> None:
