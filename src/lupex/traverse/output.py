@@ -30,13 +30,11 @@ def write_track_csv(plan: Any, path: str | os.PathLike[str]) -> Path:
 def _crs_name(crs: Any) -> str | None:
     if crs is None:
         return None
-    try:
-        from pyproj import CRS
+    from lupex.terrain import crs_label
 
-        c = CRS.from_user_input(crs)
-        auth = c.to_authority()
-        return ":".join(auth) if auth else c.to_wkt()
-    except Exception:
+    try:
+        return crs_label(crs)
+    except Exception:  # a CRS pyproj cannot parse: keep its text
         return str(crs)
 
 
