@@ -152,7 +152,8 @@ def _parse_one(value: Any) -> np.datetime64:
             return _checked_ns(np.datetime64(s), value)
         except ValueError:
             pass
-    raise ParameterError(f"time {value!r} is not a UTC time; give ISO 8601 like "
+    shown = str(value) if isinstance(value, str) else value
+    raise ParameterError(f"time {shown!r} is not a UTC time; give ISO 8601 like "
                          "'2028-01-01T00:00' (UTC), a datetime or numpy.datetime64.")
 
 
@@ -296,7 +297,8 @@ def time_grid(start: Any, stop: Any, step: Any) -> np.ndarray:
     t0, t1 = t0[0], t1[0]
     dt = parse_step(step)
     if t1 < t0:
-        raise ParameterError(f"stop {t1!s} is before start {t0!s}; swap them.")
+        raise ParameterError(f"stop {t1.astype('datetime64[s]')} is before start "
+                             f"{t0.astype('datetime64[s]')}; swap them.")
     n = int((t1 - t0) // dt) + 1
     if n > _MAX_GRID_POINTS:
         raise ParameterError(f"the grid {t0} .. {t1} every {step} has {n:,} epochs "
