@@ -145,13 +145,16 @@ def describe_regional_source() -> str:
 # maps
 # ---------------------------------------------------------------------------------------------
 def _square_grid(cx: float, cy: float, half_m: float, pixel_m: float, what: str):
-    n = 2 * math.ceil(half_m / pixel_m - 1e-9)
+    # centre snapped to the pixel lattice; widen by the snap offset so the full extent is kept
+    sx, sy = round(cx / pixel_m) * pixel_m, round(cy / pixel_m) * pixel_m
+    reach = half_m + max(abs(cx - sx), abs(cy - sy))
+    n = 2 * math.ceil(reach / pixel_m - 1e-9)
     if n > MAX_SIDE_PX:
         raise ParameterError(
             f"{what}: {n} x {n} pixels at {pixel_m:g} m exceeds {MAX_SIDE_PX} per side (memory); "
             "use a larger pixel_m (--pixel-m) or a smaller area.")
-    left = round(cx / pixel_m) * pixel_m - n / 2 * pixel_m
-    top = round(cy / pixel_m) * pixel_m + n / 2 * pixel_m
+    left = sx - n / 2 * pixel_m
+    top = sy + n / 2 * pixel_m
     x = left + (np.arange(n) + 0.5) * pixel_m
     y = top - (np.arange(n) + 0.5) * pixel_m
     return x, y

@@ -45,7 +45,7 @@ import math
 import numpy as np
 import xarray as xr
 
-from lupex.constants import MOON_RADIUS_M, SOUTH_POLAR_CRS
+from lupex.constants import SOUTH_POLAR_CRS
 from lupex.errors import ParameterError, check_range
 from lupex.io.maps import make_map
 from lupex.terrain import _craters
@@ -91,10 +91,11 @@ REFERENCES = (
 # grid
 # ---------------------------------------------------------------------------------------------
 def _south_polar_xy(lat_deg: float, lon_deg: float) -> tuple[float, float]:
-    """Closed-form south polar stereographic (sphere, k0 = 1): x = rho sin lon, y = rho cos lon."""
-    rho = 2.0 * MOON_RADIUS_M * math.tan(math.pi / 4.0 + math.radians(lat_deg) / 2.0)
-    lon = math.radians(lon_deg)
-    return rho * math.sin(lon), rho * math.cos(lon)
+    """Position [m] of a latitude/longitude in IAU_2015:30135."""
+    from lupex.terrain.geometry import latlon_to_xy_m
+
+    x, y = latlon_to_xy_m(np.array(lat_deg), np.array(lon_deg), SOUTH_POLAR_CRS)
+    return float(x), float(y)
 
 
 def _grid(size_m: float, pixel_m: float, cx: float, cy: float) -> tuple[np.ndarray, np.ndarray]:
@@ -222,7 +223,7 @@ def fbm_surface(rng: np.random.Generator, n: int, *, hurst: float = HURST) -> np
     return np.fft.irfft2(spec * filt, s=(n, n))
 
 
-def rms_slope_deg(z: np.ndarray, pixel_m: float, mask: np.ndarray | None = None) -> float:
+def _rms_slope_deg(z: np.ndarray, pixel_m: float, mask: np.ndarray | None = None) -> float:
     """RMS one-directional slope at the pixel baseline [deg]: ``atan(sqrt(<(dz/L)^2>))``.
 
     Uses the height differences of all neighbouring pixel pairs along x and along y (the
@@ -316,15 +317,17 @@ def synthetic_south_pole(*, size_km: float = 40.0, pixel_m: float = 40.0, seed: 
       smaller ones.
     - **Connecting ridge and massifs**: a 1.3 km ridge running ~20 km west from the west rim
       (like the real ridge toward de Gerlache) and elliptical Gaussian massifs of 1-2 km relief.
-    - **Crater population**: cumulative ``N(>D) = C D^-2`` (equilibrium slope), ``C`` = 5 % of
+    - **Crater population**: cumulative ``N(>D) = C D^-2`` (equilibrium slope), ``C`` = 2 % of
       geometric saturation (Gault 1970; Melosh 1989), from 3 pixels to ``crater_d_max_m``;
       depth/diameter uniform from 0.2 (fresh, Pike 1977) to 0.05 (degraded, profiles made by
       topographic diffusion, Fassett & Thomson 2014). :func:`synthetic_crater_catalogue`
       returns the same population.
-    - **fBm roughness** (Hurst ``hurst``), scaled so that the RMS one-directional slope of the
-      terrain outside the big crater at the pixel baseline ``L`` equals
-      ``atan(tan(rms_slope_ref_deg) (L / 25 m)^(H-1))`` (7.5 deg at 25 m, 6.9 deg at 40 m;
-      Rosenburg et al. 2011). The crater population and massifs already supply part of it.
+    - **fBm roughness** (Hurst ``hurst``), scaled so that the small-scale texture (population
+      craters + fBm) has, away from the big crater, an RMS one-directional slope at the pixel
+      baseline ``L`` of ``atan(tan(rms_slope_ref_deg) (L / 25 m)^(H-1))`` (7.5 deg at 25 m,
+      6.8 deg at 40 m, 5.7 deg at 100 m; Rosenburg et al. 2011). The craters supply part of it;
+      the fBm supplies the rest, and at least half of it. The ridge, massifs and the big crater
+      come on top (the whole default DEM outside the crater: ~8 deg at 40 m).
 
     Parameters
     ----------
@@ -379,12 +382,12 @@ def synthetic_south_pole(*, size_km: float = 40.0, pixel_m: float = 40.0, seed: 
         outside = np.ones_like(X, dtype=bool)
     target_deg = target_rms_slope_deg(pixel_m, rms_slope_ref_deg=rms_slope_ref_deg, hurst=hurst)
     t_target = math.tan(math.radians(target_deg))
-    t_craters = math.tan(math.radians(rms_slope_deg(texture, pixel_m, outside)))
+    t_craters = math.tan(math.radians(_rms_slope_deg(texture, pixel_m, outside)))
     t_rough = math.sqrt(max(t_target**2 - t_craters**2, (0.5 * t_target) ** 2))
     rough = fbm_surface(rng_rough, n, hurst=hurst)
-    rough_unit = math.tan(math.radians(rms_slope_deg(rough, pixel_m)))
+    rough_unit = math.tan(math.radians(_rms_slope_deg(rough, pixel_m)))
     texture += rough * (t_rough / rough_unit if rough_unit > 0 and target_deg > 0 else 0.0)
-    texture_deg = rms_slope_deg(texture, pixel_m, outside)
+    texture_deg = _rms_slope_deg(texture, pixel_m, outside)
 
     # large landforms
     z = texture
@@ -399,7 +402,7 @@ def synthetic_south_pole(*, size_km: float = 40.0, pixel_m: float = 40.0, seed: 
         z += shackleton_profile(r_sh)
     z = z.astype(np.float32)
 
-    measured = rms_slope_deg(z, pixel_m, outside)
+    measured = _rms_slope_deg(z, pixel_m, outside)
     params = {"size_km": float(size_km), "pixel_m": float(pixel_m), "seed": int(seed),
               "center_lat_deg": float(center_lat_deg), "center_lon_deg": float(center_lon_deg),
               "shackleton": bool(shackleton), "massifs": bool(massifs),
