@@ -17,18 +17,17 @@ from lupex.terrain.geometry import (
     scale_factor,
     xy_to_latlon_deg,
 )
+from lupex.terrain.regional import far_field_dem, regional_dem
 from lupex.terrain.slope import hurst_exponent, rms_slope_deg, roughness, slope_aspect
 from lupex.terrain.summary import dem_summary
 from lupex.terrain.synth import synthetic_south_pole
-
-# task C's regional LOLA far field: enable once src/lupex/terrain/regional.py exists
-# from lupex.terrain.regional import regional_dem, far_field_dem
 
 __all__ = [
     "body_fixed_xyz_m",
     "check_lunar_crs",
     "crs_label",
     "dem_summary",
+    "far_field_dem",
     "fill_holes",
     "geo_to_grid_azimuth",
     "grid_convergence_deg",
@@ -37,6 +36,7 @@ __all__ = [
     "latlon_deg",
     "latlon_to_xy_m",
     "read_dem",
+    "regional_dem",
     "rms_slope_deg",
     "roughness",
     "scale_factor",
