@@ -13,6 +13,7 @@ Tiles run one after another locally (each kernel already uses every core via num
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -252,7 +253,8 @@ def _key(**parts: Any) -> str:
 
 def illumination_maps(dem: xr.DataArray, horizons=None, start=None, stop=None, step="1h", *,
                       psr_span="window", psr_step: str | None = None, n_azimuths: int = 720,
-                      observer_height_m: float = 0.0, far_field="auto", oversample: int = 1,
+                      observer_height_m: float = 0.0, far_field="auto",
+                      far_field_radius_km: float = 300.0, oversample: int = 1,
                       earth: bool = True, ordered: bool = True, tile_px: int = 256,
                       cache_dir: str | os.PathLike[str] | None = None,
                       scheduler: str | None = None,
@@ -266,7 +268,7 @@ def illumination_maps(dem: xr.DataArray, horizons=None, start=None, stop=None, s
     horizons : DataArray (azimuth, y, x) [deg], path of a horizons Zarr store, or None
         Horizon elevations, azimuth clockwise from grid north at ``k 360 / N``. ``None``
         computes them with :mod:`lupex.horizon` (``n_azimuths``, ``observer_height_m``,
-        ``far_field``), into ``cache_dir/horizons.zarr`` when a cache folder is given.
+        ``far_field``, ``far_field_radius_km``) tile by tile, streamed: the cube is never held.
     start, stop : str or datetime64
         UTC window; ``step`` (e.g. ``"1h"``) is the planning step of the streamed statistics.
     psr_span : {"window", "cycle"} or (start, stop)
@@ -311,11 +313,22 @@ def illumination_maps(dem: xr.DataArray, horizons=None, start=None, stop=None, s
         from lupex.horizon import open_horizons
 
         horizons = open_horizons(horizons)
+    horizon_fn = None
     if horizons is None:
-        horizons = _compute_horizons(dem, n_azimuths=n_azimuths,
-                                     observer_height_m=observer_height_m, far_field=far_field,
-                                     cache_dir=cache_dir, progress=progress)
-    n_az = check_horizons(horizons, dem)
+        from lupex.horizon import prepare_horizon
+
+        check_range("n_azimuths", n_azimuths, 4, 1440)
+        ff = None if (far_field is None or (isinstance(far_field, str) and far_field == "none")) \
+            else far_field
+        prep = prepare_horizon(dem, far_field=ff, far_field_radius_km=far_field_radius_km)
+        horizon_fn = functools.partial(_computed_horizon_tile, prep, int(n_azimuths),
+                                       float(observer_height_m))
+        n_az = int(n_azimuths)
+        horizon_desc = f"computed per tile by lupex.horizon; far field: {prep.far_field_desc}"
+    else:
+        n_az = check_horizons(horizons, dem)
+        horizon_desc = (str(horizons.attrs.get("far_field", "given")) if isinstance(
+            horizons, xr.DataArray) else "given array")
     geom = pixel_geometry(dem, observer_height_m=observer_height_m)
     track = body_track(times, geom, earth=earth)
     n_bins = int(oversample) * n_az
@@ -332,10 +345,10 @@ def illumination_maps(dem: xr.DataArray, horizons=None, start=None, stop=None, s
                    dx=float(dem.x[1] - dem.x[0]), crs=str(dem.rio.crs), t0=str(times[0]),
                    t1=str(times[-1]), n=int(times.size), psr=psr_desc, psr_n=int(psr_times.size),
                    n_az=n_az, ov=int(oversample), earth=earth, ordered=ordered,
-                   h=float(observer_height_m), hsrc=str(horizons.attrs.get("source", ""))
-                   if isinstance(horizons, xr.DataArray) else "array",
-                   hsum=float(np.float64(horizons_pixel_major(horizons, slice(0, 1),
-                                                              slice(0, 1)).sum())))
+                   h=float(observer_height_m), hsrc=horizon_desc,
+                   ffr=float(far_field_radius_km) if horizons is None else None,
+                   hsum=None if horizons is None else float(np.float64(horizons_pixel_major(
+                       horizons, slice(0, 1), slice(0, 1)).sum())))
         folder = Path(cache_dir) / f"illumination_tiles_{key}"
         folder.mkdir(parents=True, exist_ok=True)
     jobs = tile_jobs(dem.shape, int(tile_px), folder)
@@ -343,11 +356,11 @@ def illumination_maps(dem: xr.DataArray, horizons=None, start=None, stop=None, s
     results: dict[tuple[int, int], dict[str, np.ndarray]] = {}
     if scheduler:
         results = _run_distributed(scheduler, jobs, horizons, geom, window_tables, psr_tables,
-                                   stream_track, step_h, progress)
+                                   stream_track, step_h, horizon_fn, progress)
     else:
         for n_done, job in enumerate(jobs, 1):
             results[job.index] = run_tile(job, horizons, geom, window_tables, psr_tables,
-                                          stream_track, step_h)
+                                          stream_track, step_h, horizon_fn)
             if progress is not None:
                 progress(n_done, len(jobs))
 
@@ -365,8 +378,7 @@ def illumination_maps(dem: xr.DataArray, horizons=None, start=None, stop=None, s
     params = dict(start=str(times[0]), stop=str(times[-1]), step=str(step), n_epochs=int(times.size),
                   step_h=step_h, psr_span=psr_desc, psr_epochs=int(psr_times.size),
                   n_azimuths=n_az, oversample=int(oversample), observer_height_m=observer_height_m,
-                  horizon_source=str(horizons.attrs.get("far_field", "")) if isinstance(
-                      horizons, xr.DataArray) else "array",
+                  horizon_source=horizon_desc,
                   method="binned span statistics + streamed ordered statistics (docs/illumination.md)")
     mask = np.isnan(np.asarray(dem.values, dtype=float))
     maps = {}
@@ -387,29 +399,25 @@ def illumination_maps(dem: xr.DataArray, horizons=None, start=None, stop=None, s
     return ds
 
 
-def _compute_horizons(dem, *, n_azimuths, observer_height_m, far_field, cache_dir, progress):
-    from lupex import horizon as hz
+def _computed_horizon_tile(prep, n_azimuths: int, observer_height_m: float, job: TileJob
+                           ) -> np.ndarray:
+    """Horizons of one tile computed on the fly by :mod:`lupex.horizon` (pixel-major)."""
+    from lupex.horizon import azimuths_deg, compute_horizon_tile
 
-    ff = None if far_field in (None, "none") else far_field
-    if cache_dir is not None and hasattr(hz, "write_horizons_zarr"):
-        path = Path(cache_dir) / "horizons.zarr"
-        hz.write_horizons_zarr(dem, path, n_azimuths=n_azimuths,
-                               observer_height_m=observer_height_m, far_field=ff,
-                               progress=progress)
-        return hz.open_horizons(path)
-    return hz.horizon_map(dem, n_azimuths=n_azimuths, observer_height_m=observer_height_m,
-                          far_field=ff, progress=progress)
+    block = compute_horizon_tile(prep, azimuths_deg(n_azimuths), rows=job.rows, cols=job.cols,
+                                 observer_height_m=observer_height_m)
+    return horizons_pixel_major(block)
 
 
 def _run_distributed(address, jobs, horizons, geom, window_tables, psr_tables, track, step_h,
-                     progress):
+                     horizon_fn, progress):
     from dask.distributed import Client, as_completed
 
     with Client(address) as client:
         [hf] = client.scatter([horizons], broadcast=True)
         [gf, wf, pf, tf] = client.scatter([geom, window_tables, psr_tables, track],
                                           broadcast=True)
-        futs = {client.submit(run_tile, job, hf, gf, wf, pf, tf, step_h, pure=False): job
+        futs = {client.submit(run_tile, job, hf, gf, wf, pf, tf, step_h, horizon_fn, pure=False): job
                 for job in jobs}
         out = {}
         for n_done, fut in enumerate(as_completed(futs), 1):
