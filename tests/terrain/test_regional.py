@@ -130,6 +130,7 @@ def test_regional_map_geometry(south_2km):
     assert crs_label(north) == "IAU_2015:30130"
 
 
+@pytest.mark.slow
 @needs_lola
 def test_regional_against_real_lola_crops(south_2km, lola_shackleton, lola_haworth):
     import rioxarray

@@ -126,6 +126,7 @@ def test_crater_measurement_can_fail():
     assert abs(m["depth_m"] / 4_200.0 - 1.0) > 0.10
 
 
+@pytest.mark.slow
 def test_synthetic_crater_matches_real_lola_shackleton(crater_dem, lola_shackleton):
     """The same extraction on the real LOLA Shackleton crop (200 m, smoothed)."""
     import rioxarray
