@@ -3,6 +3,7 @@
 >>> from lupex.traverse import Rover, plan_traverse, frames_from_arrays  # doctest: +SKIP
 """
 
+from lupex.traverse.options import PlannerOptions
 from lupex.traverse.planner import Grid, TraversePlan, make_grid, plan_traverse
 from lupex.traverse.rover import (
     MOON_G_M_S2,
@@ -17,6 +18,7 @@ from lupex.traverse.visibility import VisibilityFrame, VisibilityStack, frames_f
 __all__ = [
     "MOON_G_M_S2",
     "Grid",
+    "PlannerOptions",
     "Rover",
     "TraversePlan",
     "VisibilityFrame",

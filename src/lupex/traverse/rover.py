@@ -182,9 +182,7 @@ class Rover(BaseModel):
     @model_validator(mode="after")
     def _limits_ordered(self) -> Rover:
         if self.slope_planning_deg > self.slope_absolute_deg:
-            from lupex.errors import ParameterError
-
-            raise ParameterError(
+            raise ValueError(
                 f"slope_planning_deg = {self.slope_planning_deg:g} deg is outside the allowed range "
                 f"(0, slope_absolute_deg = {self.slope_absolute_deg:g}] deg.")
         return self

@@ -1,0 +1,28 @@
+"""Options of the route search (the scenario file's ``[traverse]`` table)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PlannerOptions(BaseModel):
+    """How :func:`lupex.traverse.plan_traverse` searches (not what the rover can do)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    science_h: float = Field(2.0, ge=0, le=1e4, description="time spent at each target",
+                             json_schema_extra={"unit": "h"})
+    window_h: float = Field(720.0, gt=0, le=1e6, description="planning window from the start time",
+                            json_schema_extra={"unit": "h"})
+    wait_quantum_min: float = Field(10.0, gt=0, le=1440,
+                                    description="granularity of 'charge, then drive' within a step",
+                                    json_schema_extra={"unit": "min"})
+    safe_sun_fraction: float = Field(0.5, ge=0, le=1,
+                                     description="an end cell must see part of the Sun at least this fraction of the window",
+                                     json_schema_extra={"unit": "1"})
+    dark_sun_fraction: float = Field(0.0, ge=0, lt=1,
+                                     description="visible Sun fraction at or below which a cell counts as dark",
+                                     json_schema_extra={"unit": "1"})
+    max_labels: int = Field(60_000_000, ge=1000, le=2_000_000_000,
+                            description="memory guard on the search (about 40 bytes per state)",
+                            json_schema_extra={"unit": "1"})
