@@ -38,7 +38,7 @@ def test_binned_equals_brute_force(x0):
     # between azimuth nodes and the tables in threshold (docs/illumination.md); on these
     # horizons (up to ~2 deg/deg azimuthal slopes) that is < 1e-4 in the mean fraction and a
     # few 1e-3 in the "any part" fraction (a step function smeared by the 0.005 deg table step).
-    x, y, g, hor = _setup(x0=x0)
+    _x, _y, g, hor = _setup(x0=x0)
     sun = synthetic_sun_me(24 * 400)
     sun_ref = g.to_reference(sun)
     az, el = azel_from_reference_vectors(sun_ref)
@@ -53,7 +53,7 @@ def test_binned_equals_brute_force(x0):
 
 def test_binned_psr_equals_brute_force_and_oversampling_converges():
     # a raised horizon so that part of the grid is in permanent shadow
-    x, y, g, hor = _setup(n=48, offset=2.2, seed=3, amplitude=0.3)
+    _x, _y, g, hor = _setup(n=48, offset=2.2, seed=3, amplitude=0.3)
     sun = synthetic_sun_me(24 * 350)
     sun_ref = g.to_reference(sun)
     az, el = azel_from_reference_vectors(sun_ref)
@@ -76,7 +76,7 @@ def test_flat_pixel_at_pole_sees_sun_above_minus_radius():
     # when the centre's elevation > -radius, with fraction f((el - 0) / r).
     from lupex.illumination.disc import disc_fraction
 
-    x, y, lat, lon = polar_latlon(3, 50.0)
+    _x, _y, lat, lon = polar_latlon(3, 50.0)
     g = pixel_geometry_from_arrays(lat, lon, lon, 0.0, ref_lat_deg=lat[1, 1],
                                    ref_lon_deg=lon[1, 1], ref_convergence_deg=lon[1, 1])
     hor = np.zeros((9, 720), np.float32)
@@ -108,7 +108,7 @@ def test_psr_in_deep_pit_at_pole():
     rho = np.hypot(x, y)
     assert psr[rho < 2500.0].all()
     assert not psr[rho > 3200.0].any()
-    f, _, ever = _brute(hor, g, sun_ref, r)
+    _f, _, ever = _brute(hor, g, sun_ref, r)
     assert np.array_equal(~ever.reshape(n, n), psr)
 
 
@@ -116,7 +116,7 @@ def test_flipped_azimuth_convention_fails():
     # horizons blocked (60 deg) over grid azimuths [0, 180) and open (0) elsewhere: the Sun is
     # seen only from the western half of the sky. Storing the horizons counter-clockwise (a
     # deliberately wrong convention) gives a clearly different answer.
-    x, y, lat, lon = polar_latlon(3, 50.0, x0=20_000.0)
+    _x, _y, lat, lon = polar_latlon(3, 50.0, x0=20_000.0)
     g = pixel_geometry_from_arrays(lat, lon, lon, 0.0, ref_lat_deg=lat[1, 1],
                                    ref_lon_deg=lon[1, 1], ref_convergence_deg=lon[1, 1])
     n_az = 360

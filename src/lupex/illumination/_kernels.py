@@ -185,8 +185,8 @@ def build_tables(az_deg, el_deg, r_deg, n_bins, t0, dt, n_t):
         kn = k0 if w < 0.5 else k1
         if e + r > top[kn]:
             top[kn] = e + r
-        jlo = int(math.ceil((e - r - t0) / dt))
-        jhi = int(math.ceil((e + r - t0) / dt))
+        jlo = math.ceil((e - r - t0) / dt)
+        jhi = math.ceil((e + r - t0) / dt)
         jlo = min(max(jlo, 0), n_t)
         jhi = min(max(jhi, 0), n_t)
         for side in range(2):

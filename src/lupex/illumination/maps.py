@@ -110,6 +110,37 @@ def check_horizons(horizons, dem: xr.DataArray) -> int:
     return int(n)
 
 
+def load_horizons(path: str | os.PathLike[str]) -> xr.DataArray:
+    """Open a horizons store written by the horizon layer (Zarr; NetCDF also accepted)."""
+    from lupex.errors import InputFileError
+
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"{p}: horizons not found; compute them with `lupex horizon DEM "
+                             f"--out {p.name}` or leave out --horizons to compute them here.")
+    try:
+        from lupex.horizon import open_horizons  # type: ignore[attr-defined]
+    except ImportError:
+        open_horizons = None
+    if open_horizons is not None:
+        return open_horizons(p)
+    if p.suffix in (".nc", ".nc4"):
+        return xr.open_dataarray(p)
+    ds = xr.open_zarr(p)
+    name = next(iter(ds.data_vars))
+    return ds[name]
+
+
+def area_km2(mask: np.ndarray, dem: xr.DataArray) -> float:
+    """True ground area [km2] of the pixels where ``mask`` is true (pixel area / k^2)."""
+    from lupex.io.maps import pixel_size_m
+    from lupex.terrain.geometry import scale_factor
+
+    dx, dy = pixel_size_m(dem)
+    k = scale_factor(dem)
+    return float(np.sum(np.where(np.asarray(mask, bool), dx * dy / k**2, 0.0)) / 1e6)
+
+
 def _window_times(start, stop, step) -> np.ndarray:
     from lupex.ephemeris import time_grid
 
@@ -310,9 +341,7 @@ def illumination_maps(dem: xr.DataArray, horizons=None, start=None, stop=None, s
     times = _window_times(start, stop, step)
     step_h = _step_hours(times, step)
     if isinstance(horizons, (str, os.PathLike)):
-        from lupex.horizon import open_horizons
-
-        horizons = open_horizons(horizons)
+        horizons = load_horizons(horizons)
     horizon_fn = None
     if horizons is None:
         from lupex.horizon import prepare_horizon

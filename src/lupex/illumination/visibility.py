@@ -116,6 +116,16 @@ def sun_fraction_map(dem: xr.DataArray, horizons, times, *, observer_height_m: f
         yield f.time, f.sun_fraction
 
 
+def _horizon_at(hor: np.ndarray, conv: float, az_geo) -> np.ndarray:
+    """Horizon [deg] of one pixel (N,) at geographic azimuths, linear in grid azimuth."""
+    n = hor.size
+    u = np.mod(np.asarray(az_geo, dtype=float) + conv, 360.0) * n / 360.0
+    k0 = np.floor(u).astype(int)
+    w = u - k0
+    k0 %= n
+    return (1 - w) * hor[k0] + w * hor[(k0 + 1) % n]
+
+
 POINT_COLUMNS = ("time_utc", "point", "lat_deg", "lon_deg", "sun_azimuth_deg",
                  "sun_elevation_deg", "horizon_deg_at_sun", "sun_fraction", "earth_azimuth_deg",
                  "earth_elevation_deg", "horizon_deg_at_earth", "earth_fraction")
@@ -147,8 +157,8 @@ def point_timeseries(dem: xr.DataArray, horizons, points: Sequence[tuple[float, 
         px, py = latlon_to_xy_m(np.array([lat]), np.array([lon]), dem.rio.crs)
         j = int(np.argmin(np.abs(x - px[0])))
         i = int(np.argmin(np.abs(y - py[0])))
-        dx = abs(float(x[1] - x[0]))
-        dy = abs(float(y[1] - y[0]))
+        dx = abs(float(x[1] - x[0])) if x.size > 1 else np.inf  # 1-px window: caller's pick
+        dy = abs(float(y[1] - y[0])) if y.size > 1 else np.inf
         if abs(x[j] - px[0]) > dx or abs(y[i] - py[0]) > dy:
             raise ParameterError(f"--point {lat},{lon}: outside the DEM (x = {px[0] / 1e3:.2f} km, "
                                  f"y = {py[0] / 1e3:.2f} km); pick a point inside the map.")
@@ -159,14 +169,7 @@ def point_timeseries(dem: xr.DataArray, horizons, points: Sequence[tuple[float, 
         clat, clon = latlon_deg(sub)
         frames = list(visibility_frames(sub, hsub, times, observer_height_m=observer_height_m))
         hor = horizons_pixel_major(hsub)[0]
-        n = hor.size
         conv = pixel_geometry(sub).convergence_deg[0]
-
-        def h_at(az_geo):
-            u = np.mod(np.asarray(az_geo) + conv, 360.0) * n / 360.0
-            k0 = np.floor(u).astype(int) % n
-            w = u - np.floor(u)
-            return (1 - w) * hor[k0] + w * hor[(k0 + 1) % n]
 
         sa = np.array([f.sun_azimuth_deg[0, 0] for f in frames])
         ea = np.array([f.earth_azimuth_deg[0, 0] for f in frames])
@@ -177,11 +180,11 @@ def point_timeseries(dem: xr.DataArray, horizons, points: Sequence[tuple[float, 
             "lon_deg": float(clon.ravel()[0]),
             "sun_azimuth_deg": sa,
             "sun_elevation_deg": [f.sun_elevation_deg[0, 0] for f in frames],
-            "horizon_deg_at_sun": h_at(sa),
+            "horizon_deg_at_sun": _horizon_at(hor, conv, sa),
             "sun_fraction": [f.sun_fraction[0, 0] for f in frames],
             "earth_azimuth_deg": ea,
             "earth_elevation_deg": [f.earth_elevation_deg[0, 0] for f in frames],
-            "horizon_deg_at_earth": h_at(ea),
+            "horizon_deg_at_earth": _horizon_at(hor, conv, ea),
             "earth_fraction": [f.earth_fraction[0, 0] for f in frames],
         })
         rows.append(df)
