@@ -154,34 +154,42 @@ def _smoothstep(t: np.ndarray) -> np.ndarray:
     return t * t * (3.0 - 2.0 * t)
 
 
-def _segment_distance(X, Y, ax, ay, bx, by):
-    """Distance to segment AB and the position t in [0,1] of the nearest point along it."""
-    vx, vy = bx - ax, by - ay
-    t = np.clip(((X - ax) * vx + (Y - ay) * vy) / (vx * vx + vy * vy), 0.0, 1.0)
-    return np.hypot(X - (ax + t * vx), Y - (ay + t * vy)), t
+def _window(x: np.ndarray, y: np.ndarray, x0: float, x1: float, y0: float, y1: float):
+    """Row and column slices of the pixels with ``x0 <= x <= x1`` and ``y0 <= y <= y1``
+    (``x`` increasing, ``y`` decreasing)."""
+    j = np.searchsorted(x, [x0, x1])
+    i = np.searchsorted(-y, [-y1, -y0])
+    return slice(int(i[0]), int(i[1])), slice(int(j[0]), int(j[1]))
 
 
-def _massifs(rng: np.random.Generator, X: np.ndarray, Y: np.ndarray, *, extent, crater_xy,
+def _massifs(rng: np.random.Generator, x: np.ndarray, y: np.ndarray, *, crater_xy,
              crater_radius_m: float) -> tuple[np.ndarray, list[dict[str, float]]]:
     """Connecting ridge from the crater's west rim plus random elliptical Gaussian massifs.
 
     The ridge follows the real one west of Shackleton (LOLA: ~1.2-1.5 km relief over ~20 km,
     e.g. ``shared/data/lola/shackleton_200m.tif``). Massifs: relief 1-2 km, 1-sigma major axis
     3-8 km, axis ratio 1-2.5, about one per 800 km^2, centres kept off the crater. The sum is
-    faded out inside the crater (the impact removed them there).
+    faded out inside the crater (the impact removed them there). Each shape is evaluated only
+    within 5 sigma of it (exp(-12.5) ~ 4e-6 of its height is dropped beyond).
     """
     cx, cy = crater_xy
-    z = np.zeros_like(X)
+    z = np.zeros((y.size, x.size))
     items: list[dict[str, float]] = []
     # the connecting ridge: a Gaussian cross-section of 1.3 km relief, sigma 2.5 km, along a
-    # 20 km segment from the west rim, fading over its last third
+    # 20 km segment from the west rim, its height falling to 40 % over the last 40 %
+    h_r, s_r = 1300.0, 2500.0
     ax, ay = cx - crater_radius_m - 300.0, cy - 700.0
     bx, by = ax - 20_000.0, ay - 1_500.0
-    dist, t = _segment_distance(X, Y, ax, ay, bx, by)
-    z += 1300.0 * np.exp(-0.5 * (dist / 2500.0) ** 2) * (1.0 - 0.6 * _smoothstep((t - 0.6) / 0.4))
+    win = _window(x, y, min(ax, bx) - 5 * s_r, max(ax, bx) + 5 * s_r,
+                  min(ay, by) - 5 * s_r, max(ay, by) + 5 * s_r)
+    X, Y = x[None, win[1]], y[win[0], None]
+    vx, vy = bx - ax, by - ay
+    t = np.clip(((X - ax) * vx + (Y - ay) * vy) / (vx * vx + vy * vy), 0.0, 1.0)
+    dist = np.hypot(X - (ax + t * vx), Y - (ay + t * vy))
+    z[win] += h_r * np.exp(-0.5 * (dist / s_r) ** 2) * (1.0 - 0.6 * _smoothstep((t - 0.6) / 0.4))
     items.append({"kind": "ridge", "x0_m": ax, "y0_m": ay, "x1_m": bx, "y1_m": by,
-                  "height_m": 1300.0, "sigma_m": 2500.0})
-    (x0, x1), (y0, y1) = extent
+                  "height_m": h_r, "sigma_m": s_r})
+    x0, x1, y0, y1 = x[0], x[-1], y[-1], y[0]
     area_km2 = (x1 - x0) * (y1 - y0) / 1e6
     n = max(1, int(rng.poisson(area_km2 / 800.0)))
     tries = 0
@@ -195,14 +203,19 @@ def _massifs(rng: np.random.Generator, X: np.ndarray, Y: np.ndarray, *, extent, 
         my = rng.uniform(y0, y1)
         if math.hypot(mx - cx, my - cy) < crater_radius_m + 2.0 * s_major:
             continue
+        win = _window(x, y, mx - 5 * s_major, mx + 5 * s_major, my - 5 * s_major, my + 5 * s_major)
+        X, Y = x[None, win[1]] - mx, y[win[0], None] - my
         c, s = math.cos(theta), math.sin(theta)
-        u = ((X - mx) * c + (Y - my) * s) / s_major
-        v = (-(X - mx) * s + (Y - my) * c) / (s_major / ratio)
-        z += h * np.exp(-0.5 * (u * u + v * v))
+        u = (X * c + Y * s) / s_major
+        v = (-X * s + Y * c) / (s_major / ratio)
+        z[win] += h * np.exp(-0.5 * (u * u + v * v))
         items.append({"kind": "massif", "x_m": mx, "y_m": my, "height_m": h,
                       "sigma_major_m": s_major, "axis_ratio": ratio, "angle_deg": math.degrees(theta)})
-    r = np.hypot(X - cx, Y - cy)
-    z *= _smoothstep((r - 0.85 * crater_radius_m) / (0.2 * crater_radius_m))
+    if crater_radius_m > 0:
+        win = _window(x, y, cx - 1.05 * crater_radius_m, cx + 1.05 * crater_radius_m,
+                      cy - 1.05 * crater_radius_m, cy + 1.05 * crater_radius_m)
+        r = np.hypot(x[None, win[1]] - cx, y[win[0], None] - cy)
+        z[win] *= _smoothstep((r - 0.85 * crater_radius_m) / (0.2 * crater_radius_m))
     return z, items
 
 
@@ -361,10 +374,9 @@ def synthetic_south_pole(*, size_km: float = 40.0, pixel_m: float = 40.0, seed: 
     x, y, rng_massif, rng_rough, craters, (d_min, d_max) = _layout(
         size_km, pixel_m, seed, center_lat_deg, center_lon_deg, crater_d_max_m, crater_saturation)
     n = x.size
-    X, Y = np.meshgrid(x, y)
     sx, sy = _south_polar_xy(SHACKLETON_LAT_DEG, SHACKLETON_LON_DEG)
     radius = SHACKLETON_DIAMETER_M / 2.0
-    r_sh = np.hypot(X - sx, Y - sy)
+    r_sh = np.hypot(x[None, :] - sx, y[:, None] - sy)
 
     # crater population; inside the big crater the walls are fresher than the rest (downslope
     # movement erases craters, Zuber et al. 2012), so population craters there are shallower
@@ -372,14 +384,14 @@ def synthetic_south_pole(*, size_km: float = 40.0, pixel_m: float = 40.0, seed: 
     if shackleton:
         r_c = np.hypot(craters["x_m"] - sx, craters["y_m"] - sy)
         weight = np.where(r_c < 1.05 * radius, 0.3, 1.0)
-    texture = np.zeros_like(X)
+    texture = np.zeros((n, n))
     _craters.stamp_craters(texture, x, y, craters, weight=weight)
 
     # fractal roughness: the small-scale texture (population craters + fBm) gets the target RMS
     # slope at the pixel baseline, measured away from the big crater
-    outside = r_sh > 1.3 * radius if shackleton else np.ones_like(X, dtype=bool)
+    outside = r_sh > 1.3 * radius if shackleton else np.ones((n, n), dtype=bool)
     if outside.sum() < 0.1 * outside.size:
-        outside = np.ones_like(X, dtype=bool)
+        outside = np.ones((n, n), dtype=bool)
     target_deg = target_rms_slope_deg(pixel_m, rms_slope_ref_deg=rms_slope_ref_deg, hurst=hurst)
     t_target = math.tan(math.radians(target_deg))
     t_craters = math.tan(math.radians(_rms_slope_deg(texture, pixel_m, outside)))
@@ -392,8 +404,7 @@ def synthetic_south_pole(*, size_km: float = 40.0, pixel_m: float = 40.0, seed: 
     # large landforms
     z = texture
     if massifs:
-        extent = ((x[0], x[-1]), (y[-1], y[0]))
-        relief, massif_items = _massifs(rng_massif, X, Y, extent=extent, crater_xy=(sx, sy),
+        relief, massif_items = _massifs(rng_massif, x, y, crater_xy=(sx, sy),
                                         crater_radius_m=radius if shackleton else 0.0)
         z += relief
     else:
