@@ -127,3 +127,14 @@ def test_dem_pixel_bowl_converges_to_ingersoll(g):
 def test_closed_form_refuses_a_fully_lit_bowl():
     with pytest.raises(ParameterError, match="rim slope"):
         ingersoll_bowl_temperature(0.1, 30.0)
+
+
+if __name__ == "__main__":  # the numbers quoted in docs/thermal.md, section Radiosity
+    print("d/D   e0   A    closed-form K  mesh mean  min     max     n   | single-IR  single-scatter")
+    for g, e0, a in [(0.1, 10.0, A), (0.2, 10.0, A), (0.2, 5.0, A), (0.2, 10.0, 0.5)]:
+        ref = _closed_form(g, e0, a)
+        T = _shadow_temperatures(g, e0, albedo=a)
+        T1 = _shadow_temperatures(g, e0, albedo=a, ir_bounces=1)
+        Ts = _shadow_temperatures(g, e0, albedo=a, n_bounces=1)
+        print(f"{g:<5} {e0:<4} {a:<4} {ref:>10.2f} {T.mean():>10.2f} {T.min():>7.2f} "
+              f"{T.max():>7.2f} {T.size:>4} | {T1.mean():>8.2f} {Ts.mean():>10.2f}")
