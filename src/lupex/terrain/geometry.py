@@ -243,11 +243,13 @@ def scale_factor(dem: xr.DataArray) -> np.ndarray:
     ndarray, shape (ny, nx)
     """
     crs = dem_crs(dem)
-    xx, yy = _grid_xy(dem)
     ps = _polar_stereo(crs)
     if ps is not None:
-        rho2 = (xx - ps.false_easting_m) ** 2 + (yy - ps.false_northing_m) ** 2
-        return ps.k0 * (1.0 + rho2 / (4.0 * (ps.radius_m * ps.k0) ** 2))
+        x = np.asarray(dem["x"].values, dtype=float) - ps.false_easting_m
+        y = np.asarray(dem["y"].values, dtype=float) - ps.false_northing_m
+        c = 1.0 / (4.0 * (ps.radius_m * ps.k0) ** 2)
+        return ps.k0 * (1.0 + c * (y[:, None] ** 2 + x[None, :] ** 2))
+    xx, yy = _grid_xy(dem)
     return _factors(dem, crs, xx, yy)[0]
 
 
