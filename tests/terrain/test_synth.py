@@ -308,7 +308,9 @@ def test_spherical_bowl_closed_form():
 @pytest.mark.parametrize("kwargs", [dict(size_km=0.0), dict(size_km=-1.0),
                                     dict(size_km=1.0, pixel_m=2000.0), dict(pixel_m=0.0),
                                     dict(size_km=1000.0, pixel_m=10.0), dict(seed=-1),
-                                    dict(center_lat_deg=10.0), dict(size_km=float("nan"))])
+                                    dict(center_lat_deg=10.0), dict(size_km=float("nan")),
+                                    dict(crater_d_max_m=0.0), dict(hurst=1.0),
+                                    dict(crater_saturation=2.0)])
 def test_bad_parameters_raise_one_lupex_error(kwargs):
     with pytest.raises(ParameterError) as exc:
         synthetic_south_pole(**kwargs)

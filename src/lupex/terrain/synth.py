@@ -274,6 +274,7 @@ def _layout(size_km, pixel_m, seed, center_lat_deg, center_lon_deg, crater_d_max
     check_range("center_lat_deg", center_lat_deg, -90.0, -60.0, unit="deg")
     check_range("center_lon_deg", center_lon_deg, -360.0, 360.0, unit="deg")
     check_range("crater_saturation", crater_saturation, 0.0, 1.0, unit="")
+    check_range("crater_d_max_m", crater_d_max_m, 0.0, None, unit="m", lo_open=True)
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ParameterError(f"seed = {seed!r} must be a non-negative integer.")
     size_m = size_km * 1000.0
