@@ -2,7 +2,7 @@
 
 The 1-D conduction model of Hayne et al. (2017) (``conduction``), its parameters
 (``params``), layer grid (``grid``) and direct-sunlight forcing (``insolation``); a single
-facet under the real Sun (``point``). Terrain radiosity lives in ``radiosity`` /
+facet under the real Sun (``point``); temperature maps of a DEM (``maps``). Terrain radiosity lives in ``radiosity`` /
 ``viewfactors``.
 """
 
@@ -22,6 +22,7 @@ from lupex.thermal.insolation import (
     idealized_diurnal_flux,
     solar_flux_on_facet,
 )
+from lupex.thermal.maps import thermal_maps
 from lupex.thermal.params import (
     RegolithParams,
     albedo_at_incidence,
@@ -37,5 +38,5 @@ __all__ = [
     "ThermalStats", "absorbed_direct_flux", "albedo_at_incidence", "conductivity",
     "contact_conductivity", "cos_incidence", "density",
     "equilibrate", "heat_capacity", "idealized_diurnal_flux", "initial_state", "integrate",
-    "layer_grid", "radiative_equilibrium_k", "simulate", "skin_depth_m", "solar_flux_on_facet",
+    "layer_grid", "radiative_equilibrium_k", "simulate", "skin_depth_m", "solar_flux_on_facet", "thermal_maps",
 ]

@@ -219,7 +219,7 @@ def initial_state(mean_absorbed_flux_w_m2, *, grid: LayerGrid | None = None,
 def integrate(flux: FluxInput, state: ThermalState, *, dt_s: float, n_steps: int | None = None,
               depths_m: Sequence[float] | None = (0.0,), series_columns: Sequence[int] = (),
               n_iter: int = 2, interface_conductivity: str = "mean",
-              _accumulate: dict | None = None) -> ThermalStats:
+              surface_feedback: bool = False, _accumulate: dict | None = None) -> ThermalStats:
     """Run columns forward from ``state`` and reduce temperatures over time as it goes.
 
     Parameters
@@ -242,6 +242,10 @@ def integrate(flux: FluxInput, state: ThermalState, *, dt_s: float, n_steps: int
     interface_conductivity : {"mean", "upper"}
         Conductivity between two nodes: their mean (second order, the default) or the upper
         node's (heat1d's rule, first order; for validation against heat1d only).
+    surface_feedback : bool
+        With a callable flux: call it as ``f(step, t_surface_k)`` with the current surface
+        temperatures (ncol,) before each step, for fluxes that depend on them (terrain infrared
+        through radiosity). Steps then run one at a time.
 
     Returns
     -------
@@ -275,7 +279,14 @@ def integrate(flux: FluxInput, state: ThermalState, *, dt_s: float, n_steps: int
     tnode = _accumulate["tnode"] if acc else np.zeros((1, 1))
     qsum = _accumulate["qsum"] if acc else np.zeros((1, 1))
     gsum = _accumulate["gsum"] if acc else np.zeros((1, 1))
-    for s0, blk in _blocks(flux, n_steps, ncol, "integrate"):
+    if surface_feedback:
+        if not callable(flux):
+            raise ParameterError("integrate: surface_feedback needs a callable flux f(step, t_surface_k).")
+        blocks = ((s, _check_flux_block(np.atleast_1d(np.asarray(flux(s, T[:, 0].copy()), float))[None, :],
+                                        ncol, "integrate")) for s in range(nt))
+    else:
+        blocks = _blocks(flux, n_steps, ncol, "integrate")
+    for s0, blk in blocks:
         integrate_kernel(T, blk, float(dt_s), arrs["rho_w"], arrs["kc"], arrs["dz"], arrs["chi350"],
                          arrs["cpc"], arrs["eps"], arrs["qb"], int(n_iter),
                          interface_conductivity == "upper", idx, w, tmax, tmin, tsum,
@@ -288,8 +299,8 @@ def integrate(flux: FluxInput, state: ThermalState, *, dt_s: float, n_steps: int
 def equilibrate(flux_period: FluxInput, *, dt_s: float, n_steps: int | None = None,
                 params: RegolithParams = RegolithParams(), grid: LayerGrid | None = None,
                 state: ThermalState | None = None, tol_k: float = 0.01, max_cycles: int = 40,
-                accelerate: bool = True, n_iter: int = 2,
-                interface_conductivity: str = "mean") -> tuple[ThermalState, SpinupInfo]:
+                accelerate: bool = True, n_iter: int = 2, interface_conductivity: str = "mean",
+                surface_feedback: bool = False) -> tuple[ThermalState, SpinupInfo]:
     """Spin columns up to the periodic state of a forcing period repeated.
 
     After each period the period-mean conductive flux at every interface is compared with the
@@ -316,6 +327,8 @@ def equilibrate(flux_period: FluxInput, *, dt_s: float, n_steps: int | None = No
         periods are both below this [K].
     max_cycles : int
         Most periods to run.
+    surface_feedback : bool
+        The flux is ``f(step, t_surface_k)`` (see :func:`integrate`); needs ``state``.
 
     Returns
     -------
@@ -327,6 +340,8 @@ def equilibrate(flux_period: FluxInput, *, dt_s: float, n_steps: int | None = No
     period_s = nt * dt_s
     if grid is None:
         grid = layer_grid(params, bottom_period_s=YEAR_S if period_s > 60 * 86400 else None)
+    if surface_feedback and state is None:
+        raise ParameterError("equilibrate: surface_feedback needs a start state (initial_state(...)).")
     ncol = state.t_k.shape[0] if state is not None else _ncol_of(flux_period, None)
     if state is None:
         mean_f = np.zeros(ncol)
@@ -343,7 +358,7 @@ def equilibrate(flux_period: FluxInput, *, dt_s: float, n_steps: int | None = No
         t_bottom0 = state.t_k[:, -1].copy()
         stats = integrate(flux_period, state, dt_s=dt_s, n_steps=n_steps, depths_m=(0.0,),
                           n_iter=n_iter, interface_conductivity=interface_conductivity,
-                          _accumulate=acc)
+                          surface_feedback=surface_feedback, _accumulate=acc)
         T = stats.state.t_k
         drift = float(np.max(np.abs(T[:, -1] - t_bottom0)) / period_s * YEAR_S)
         mean_surface = acc["tnode"][:, 0] / nt
