@@ -38,14 +38,18 @@ def _emit(rows: list[dict[str, Any]], columns: list[str], fmt: Format, out: Path
         from rich.table import Table
 
         t = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
-        for c in columns:
-            t.add_column(c.removesuffix("_deg").replace("_", " "), no_wrap=True,
-                         justify="left" if isinstance(rows[0][c] if rows else "", str)
-                         else "right")
-        for r in rows:
-            t.add_row(*[r[c] if isinstance(r[c], str) else f"{r[c]:.4f}" for c in columns])
+        cells = [[r[c] if isinstance(r[c], str) else f"{r[c]:.4f}" for c in columns]
+                 for r in rows]
+        heads = [c.removesuffix("_deg").replace("_", " ") for c in columns]
+        widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(heads)]
+        for i, h in enumerate(heads):
+            t.add_column(h, no_wrap=True, min_width=widths[i],
+                         justify="left" if isinstance(rows[0][columns[i]], str) else "right")
+        for row in cells:
+            t.add_row(*row)
+        need = sum(w + 3 for w in widths) + 2
         c = console()
-        c.width = max(c.width, int(t.__rich_measure__(c, c.options).maximum))
+        c.width = max(c.width, need)  # never truncate numbers; a narrow terminal wraps lines
         c.print(t)
         return
     if fmt is Format.json:

@@ -81,10 +81,12 @@ def geodetic_from_itrf(x_m: float, y_m: float, z_m: float) -> tuple[float, float
     lat = math.atan2(z_m, p * (1 - e2))
     for _ in range(10):  # fixed-point iteration; converges to < 1e-12 rad in a few steps
         n = _WGS84_A / math.sqrt(1 - e2 * math.sin(lat) ** 2)
-        h = p / math.cos(lat) - n
+        h = p * math.cos(lat) + z_m * math.sin(lat) - _WGS84_A ** 2 / n
         lat = math.atan2(z_m, p * (1 - e2 * n / (n + h)))
     n = _WGS84_A / math.sqrt(1 - e2 * math.sin(lat) ** 2)
-    return math.degrees(lat), math.degrees(math.atan2(y_m, x_m)), p / math.cos(lat) - n
+    # this height formula stays well conditioned at the poles (unlike p / cos(lat) - n)
+    h = p * math.cos(lat) + z_m * math.sin(lat) - _WGS84_A ** 2 / n
+    return math.degrees(lat), math.degrees(math.atan2(y_m, x_m)), h
 
 
 def _dsn(name: str, x: float, y: float, z: float, what: str) -> Station:

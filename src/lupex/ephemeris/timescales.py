@@ -192,7 +192,8 @@ def _to_datetime64(times: Any) -> np.ndarray:
         try:  # fast path for plain ISO strings without zone
             s = np.char.strip(flat)
             s = np.where(np.char.endswith(s, "Z"), np.char.rstrip(s, "Z"), s)
-            return _to_datetime64(s.astype(NS))
+            if not ((np.char.count(s, "+") > 0) | (np.char.count(s, "-") > 2)).any():
+                return _to_datetime64(s.astype(NS))  # no zone offsets: numpy parses them
         except (ValueError, TypeError):
             pass
     return np.array([_parse_one(v) for v in flat], dtype=NS)
