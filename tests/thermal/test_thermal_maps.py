@@ -50,3 +50,26 @@ def test_nan_pixels_stay_nan_and_bad_view_factors_are_refused():
 
     with pytest.raises(ParameterError, match="view_factors"):
         thermal_maps(dem, np.zeros((36, 3, 3), np.float32), *WINDOW, view_factors=sp.eye(4))
+
+
+def test_terrain_radiosity_warms_a_bowl_floor():
+    # Physical bound, not a fit: scattered light and terrain infrared only add energy, so every
+    # pixel is at least as warm with view factors as without, and a shadowed bowl floor facing
+    # a sunlit wall warms by tens of kelvin (Ingersoll et al. 1992; the bowl itself is checked
+    # against Ingersoll's closed form in test_ingersoll*.py). Horizons are left at 0 deg here.
+    from lupex.thermal import view_factor_matrix
+
+    n = 7
+    yy, xx = np.mgrid[0:n, 0:n] - n // 2
+    r = np.hypot(xx, yy) * 50.0
+    dem = _flat_dem(n=n, pixel_m=50.0, z=np.where(r < 150, -45 * (1 - (r / 150) ** 2), 0.0))
+    F = view_factor_matrix(dem)
+    window = ("2028-01-01T00:00", "2028-01-02T00:00", "6h")
+    hor = np.zeros((36, n, n), np.float32)
+    a = thermal_maps(dem, hor, *window, spinup_days=5)
+    b = thermal_maps(dem, hor, *window, spinup_days=5, view_factors=F)
+    ta, tb = a["t_surface_mean_k"].values, b["t_surface_mean_k"].values
+    assert (tb >= ta - 1e-3).all()
+    assert (tb - ta)[n // 2, n // 2] > 10.0
+    # flat ground sees no other facet: F = 0, nothing changes
+    assert view_factor_matrix(_flat_dem(n=5)).nnz == 0
