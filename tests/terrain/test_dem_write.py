@@ -68,3 +68,10 @@ def test_write_refuses_earth_crs_and_wrong_dims(tmp_path):
     with pytest.raises(DemError, match="dims"):
         write_dem(da.transpose("x", "y"), tmp_path / "t.tif")
     assert not any(tmp_path.iterdir())
+
+
+def test_numpy_scalar_attrs_survive(tmp_path):
+    da = _dem()
+    da.attrs.update(n_craters=np.int64(12), rms=np.float32(1.5))
+    back = read_dem(write_dem(da, tmp_path / "np.tif"))
+    assert back.attrs["n_craters"] == 12 and back.attrs["rms"] == 1.5

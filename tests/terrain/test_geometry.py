@@ -205,3 +205,13 @@ def test_azimuth_conversions():
     x2, y2 = south_xy(lat, lon + 1e-6)
     az_grid = np.degrees(np.arctan2(x2 - x1, y2 - y1)) % 360.0
     assert geo_to_grid_azimuth(90.0, lon) == pytest.approx(az_grid, abs=1e-6)
+
+
+def test_scale_factor_refuses_non_conformal_crs():
+    # the IAU 2015 equirectangular (30115) stretches parallels by 1/cos(lat): no single k
+    from lupex.errors import DemError
+
+    dem = grid_dem(lambda X, Y: np.zeros_like(X), crs="IAU_2015:30115", x0_m=0.0,
+                   y0_m=-2_500_000.0, pixel_m=1000.0, n=5)
+    with pytest.raises(DemError, match=r"not conformal.*gdalwarp -t_srs IAU_2015:30135"):
+        scale_factor(dem)

@@ -391,8 +391,8 @@ def write_dem(da: xr.DataArray, path: str | os.PathLike[str], *,
         raise DemError(f"{name}: write_dem needs dims ('y', 'x'), got {tuple(da.dims)}; use "
                        "da.transpose('y', 'x').")
     check_lunar_crs(da.rio.crs, name=name)
-    keep = {k: v for k, v in da.attrs.items()
-            if isinstance(v, (str, int, float, bool)) and not isinstance(v, np.generic)}
+    keep = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in da.attrs.items()}
+    keep = {k: v for k, v in keep.items() if isinstance(v, (str, int, float, bool))}
     keep["name"] = str(da.name or "elevation")
     out = da.copy()
     out.attrs = dict(da.attrs)

@@ -235,12 +235,17 @@ def scale_factor(dem: xr.DataArray) -> np.ndarray:
     direction). For a polar stereographic projection of a sphere the closed form
     ``k = k0 (1 + rho^2 / (4 R^2 k0^2))`` (Snyder 1987 eqs. 21-4 and 21-1, equal to
     ``2 k0 / (1 + |sin lat|)``) is used; any other CRS goes through
-    :meth:`pyproj.Proj.get_factors` (for a non-conformal projection this returns the geometric
-    mean ``sqrt(h k)`` of the meridional and parallel scales).
+    :meth:`pyproj.Proj.get_factors`.
 
     Returns
     -------
     ndarray, shape (ny, nx)
+
+    Raises
+    ------
+    lupex.errors.DemError
+        If the projection is not conformal over the DEM (meridional and parallel scales differ
+        by more than 1e-6): then no single ``k`` exists and slopes would depend on direction.
     """
     crs = dem_crs(dem)
     ps = _polar_stereo(crs)
@@ -250,15 +255,20 @@ def scale_factor(dem: xr.DataArray) -> np.ndarray:
         c = 1.0 / (4.0 * (ps.radius_m * ps.k0) ** 2)
         return ps.k0 * (1.0 + c * (y[:, None] ** 2 + x[None, :] ** 2))
     xx, yy = _grid_xy(dem)
-    return _factors(dem, crs, xx, yy)[0]
-
-
-def _factors(dem: xr.DataArray, crs: pyproj.CRS, xx: np.ndarray, yy: np.ndarray):
-    tr = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
-    lon, lat = tr.transform(xx, yy)
+    lon, lat = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True).transform(xx, yy)
     f = pyproj.Proj(crs).get_factors(np.asarray(lon).ravel(), np.asarray(lat).ravel())
-    k = np.sqrt(np.asarray(f.meridional_scale) * np.asarray(f.parallel_scale)).reshape(xx.shape)
-    return k, f
+    h = np.asarray(f.meridional_scale).reshape(xx.shape)
+    k = np.asarray(f.parallel_scale).reshape(xx.shape)
+    aniso = float(np.nanmax(np.abs(h - k) / k)) if k.size else 0.0
+    if aniso > 1e-6:
+        from lupex.errors import DemError
+
+        name = dem.attrs.get("source_file", dem.name or "DEM")
+        raise DemError(f"{name}: CRS {crs_label(crs)} is not conformal over this DEM (meridional "
+                       f"and parallel scales differ by up to {100 * aniso:.3g} %), so ground "
+                       "distances and slopes would depend on direction; reproject with "
+                       "gdalwarp -t_srs IAU_2015:30135 (south polar stereographic).")
+    return k
 
 
 def grid_convergence_deg(dem: xr.DataArray, *, method: str = "auto") -> np.ndarray:
