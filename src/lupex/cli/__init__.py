@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> None:
     from lupex.errors import LupexError
 
     try:
-        app(args=argv, standalone_mode=False)
+        # standalone mode: click prints usage errors itself (exit 2) and exits via SystemExit
+        app(args=argv, standalone_mode=True)
     except LupexError as exc:
         if _common.STATE.debug:
             raise
@@ -60,14 +61,3 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         _common.err_console().print("[yellow]interrupted; finished outputs are kept, rerun to resume[/]")
         sys.exit(130)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        raise
