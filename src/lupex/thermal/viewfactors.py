@@ -290,9 +290,10 @@ def view_factor_matrix(source, *, max_distance_m: float | None = None, visibilit
                     fr, fc, bool(visibility), _STEP_PX, _SKIP_PX, indptr, out_j, out_g)
     else:
         if visibility:
-            raise ParameterError("view_factor_matrix: free facets (xyz, normals, areas) carry no "
-                                 "height field to test visibility against; pass the DEM, or "
-                                 "visibility=False for an unobstructed geometry.")
+            raise ParameterError("view_factor_matrix: free facets (xyz, normals, areas) and mesh "
+                                 "facets carry no height field to test visibility against; pass "
+                                 "the DEM, or visibility=False for an unobstructed geometry "
+                                 "(e.g. a bowl, where every pair sees each other).")
         counts = K.pairs_count(f.position_m, f.normal, max_d2)
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=indptr[1:])
