@@ -5,6 +5,17 @@ from __future__ import annotations
 import pytest
 
 
+def _run_ok(main):
+    """``main`` that returns on success (click's standalone mode exits 0) and raises otherwise."""
+    def run(argv):
+        try:
+            main(argv)
+        except SystemExit as e:
+            if e.code not in (0, None):
+                raise
+    return run
+
+
 @pytest.fixture
 def cli_main():
     """``lupex.cli.main`` with the volatiles verbs registered (until the integrator lists them)."""
@@ -13,7 +24,7 @@ def cli_main():
 
     if not any(g.name == "volatiles" for g in cli.app.registered_groups):
         volatiles.register(cli.app)
-    return cli.main
+    return _run_ok(cli.main)
 
 
 def test_table_csv(cli_main, capsys):

@@ -86,4 +86,62 @@ def register(app: typer.Typer) -> None:
             t.add_row(*line.split(","))
         console().print(t)
 
+    @thermal_app.command("maps")
+    def maps(
+        dem_path: Path = typer.Argument(..., help="DEM GeoTIFF in a projected lunar CRS [m]."),
+        start: str = typer.Option(..., "--start", help="Window start, UTC (ISO 8601)."),
+        stop: str = typer.Option(..., "--stop", help="Window stop, UTC (ISO 8601)."),
+        step: str = typer.Option("2h", "--step", help="Model step, e.g. 1h, 2h, 6h."),
+        out: Path = typer.Option(..., "--out", help="Run folder: writes maps/ and cache/thermal.zarr."),
+        horizons: str = typer.Option("compute", "--horizons",
+                                     help="'compute' (lupex.horizon), 'flat' (0 deg everywhere) or a "
+                                     "horizons Zarr store written by lupex horizon."),
+        n_azimuths: int = typer.Option(360, "--n-azimuths", help="Azimuths when computing horizons."),
+        radiosity: bool = typer.Option(False, "--radiosity/--no-radiosity",
+                                       help="Add scattered light and terrain infrared (view factors; "
+                                       "dense: small DEMs only)."),
+        depth_m: list[float] = typer.Option([], "--depth-m", help="Output depth [m]; repeat for more."),
+        spinup_days: float = typer.Option(365.25, "--spinup-days",
+                                          help="Span before --start used for spin-up [d]; 0: the window."),
+    ) -> None:
+        """Max / mean / min temperature maps of every DEM pixel over a window.
+
+        Each pixel is a Hayne et al. (2017) regolith column under its own horizon-clipped Sun
+        (lupex.illumination), on its own slope; --radiosity adds terrain scattering and infrared.
+        Writes OUT/maps/t_surface_max_k.tif ... and OUT/cache/thermal.zarr (all node maxima, for
+        `lupex volatiles maps OUT`).
+
+        Example: `lupex thermal maps dem.tif --start 2028-01-01 --stop 2029-01-01 --step 2h
+        --out run1 --depth-m 0.1 --depth-m 0.5`
+        """
+        import numpy as np
+
+        from lupex.io.provenance import provenance
+        from lupex.terrain.dem import read_dem
+        from lupex.thermal.maps import thermal_maps, write_thermal_outputs
+
+        dem = read_dem(dem_path)
+        if horizons == "flat":
+            hor = np.zeros((36, *dem.shape), np.float32)
+        elif horizons == "compute":
+            from lupex.horizon import horizon_map
+
+            hor = horizon_map(dem, n_azimuths=n_azimuths)
+        else:
+            from lupex.horizon import open_horizons
+
+            hor = open_horizons(horizons)
+        F = None
+        if radiosity:
+            from lupex.thermal import view_factor_matrix
+
+            F = view_factor_matrix(dem)
+        ds = thermal_maps(dem, hor, start, stop, step, depths_m=[0.0, *depth_m], view_factors=F,
+                          spinup_days=spinup_days)
+        prov = provenance("lupex thermal maps", dem=str(dem_path), start=start, stop=stop, step=step,
+                          horizons=horizons, radiosity=radiosity, depths_m=list(depth_m),
+                          spinup_days=spinup_days)
+        for p in write_thermal_outputs(ds, out, provenance=prov):
+            console().print(str(p))
+
     app.add_typer(thermal_app, name="thermal")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from lupex.cli._common import console
@@ -73,5 +75,33 @@ def register(app: typer.Typer) -> None:
         typer.echo("t_k,vapor_pressure_pa,sublimation_kg_m2_s,recession_m_per_gyr")
         for row in zip(t, p, e, r, strict=True):
             typer.echo(f"{row[0]:g},{row[1]:.4e},{row[2]:.4e},{row[3]:.4e}")
+
+    @volatiles_app.command("maps")
+    def maps(
+        run_dir: Path = typer.Argument(..., help="Run folder holding cache/thermal.zarr (from "
+                                       "`lupex thermal maps ... --out DIR`)."),
+        species: list[str] = typer.Option(["H2O", "CO2"], "--species", help="Cold-trap species; repeat."),
+        loss_mm_per_gyr: float = typer.Option(1.0, "--loss-mm-per-gyr", help="Loss rate [mm per Gyr]."),
+    ) -> None:
+        """Cold-trap masks per species and the water-ice stability depth from thermal maps.
+
+        Writes DIR/maps/cold_trap_<species>.tif, ice_stability_depth_m.tif and
+        ice_stability_class.tif (0 stable at the surface, 1 at depth, 2 unstable within the
+        grid, -1 no data). Use a thermal window of at least a year for annual maxima.
+
+        Example: `lupex volatiles maps run1 --species H2O --species CO2 --loss-mm-per-gyr 1`
+        """
+        from lupex.io.geotiff import write_geotiff
+        from lupex.io.provenance import provenance
+        from lupex.thermal.maps import open_thermal
+        from lupex.volatiles import volatile_maps
+
+        ds = volatile_maps(open_thermal(run_dir), species=species, loss_mm_per_gyr=loss_mm_per_gyr)
+        prov = provenance("lupex volatiles maps", run_dir=str(run_dir), species=list(species),
+                          loss_mm_per_gyr=loss_mm_per_gyr)
+        for name, da in ds.data_vars.items():
+            nodata = 255 if name.startswith("cold_trap") else (-1 if name == "ice_stability_class" else None)
+            p = write_geotiff(da, run_dir / "maps" / f"{name}.tif", provenance=prov, nodata=nodata)
+            console().print(str(p))
 
     app.add_typer(volatiles_app, name="volatiles")

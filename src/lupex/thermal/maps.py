@@ -220,3 +220,50 @@ def thermal_maps(dem: xr.DataArray, horizons, start, stop, step: str = "1h", *,
     if dem.rio.crs is not None:
         ds = ds.rio.write_crs(dem.rio.crs)
     return ds
+
+
+THERMAL_STORE = "cache/thermal.zarr"
+"""Where :func:`write_thermal_outputs` keeps the whole dataset inside a run folder."""
+
+
+def write_thermal_outputs(ds: xr.Dataset, folder, *, provenance: dict | None = None) -> list:
+    """Write the maps of :func:`thermal_maps` into a run folder.
+
+    ``folder/maps/<name>.tif`` (Cloud-Optimized GeoTIFF) per ``(y, x)`` map and the whole
+    dataset (with ``t_max_nodes_k``) as ``folder/cache/thermal.zarr``; every write is atomic.
+    Returns the written paths.
+    """
+    from pathlib import Path
+
+    from lupex.io.atomic import atomic_path
+    from lupex.io.geotiff import write_geotiff
+
+    folder = Path(folder)
+    written = []
+    for name, da in ds.data_vars.items():
+        if da.dims == ("y", "x"):
+            written.append(write_geotiff(da, folder / "maps" / f"{name}.tif", provenance=provenance))
+    store = folder / THERMAL_STORE
+    with atomic_path(store) as tmp:
+        out = ds.copy()
+        for v in out.data_vars.values():
+            v.encoding.clear()
+        out.to_zarr(tmp, mode="w")
+    written.append(store)
+    return written
+
+
+def open_thermal(folder) -> xr.Dataset:
+    """Open the dataset written by :func:`write_thermal_outputs` (``folder/cache/thermal.zarr``)."""
+    from pathlib import Path
+
+    from lupex.errors import InputFileError
+
+    store = Path(folder) / THERMAL_STORE
+    if not store.exists():
+        raise InputFileError(f"{store}: no thermal output in {folder}; run `lupex thermal maps "
+                             f"DEM --out {folder} ...` first.")
+    try:
+        return xr.open_zarr(store).load()
+    except Exception as exc:  # corrupt store
+        raise InputFileError(f"{store}: unreadable ({exc}); delete it and rerun `lupex thermal maps`.") from exc

@@ -3,9 +3,11 @@
 * ``vapor_pressure`` — p_v(T) per species with its cited law (:data:`SPECIES`);
 * ``sublimation`` — Hertz-Knudsen loss, recession in m per Gyr, stability temperature per loss
   rate, cold-trap masks from annual maximum temperatures;
-* ``stability`` — depth of ice stability (Siegler et al. 2016) with explicit class codes.
+* ``stability`` — depth of ice stability (Siegler et al. 2016) with explicit class codes;
+* ``maps`` — cold-trap and stability-depth maps from the thermal maps.
 """
 
+from lupex.volatiles.maps import volatile_maps
 from lupex.volatiles.stability import (
     CLASS_NAMES,
     NO_DATA,
@@ -33,4 +35,5 @@ __all__ = [
     "CLASS_NAMES", "NO_DATA", "SPECIES", "STABLE_AT_DEPTH", "STABLE_AT_SURFACE", "UNSTABLE_IN_GRID",
     "Species", "cold_trap_map", "get_species", "ice_stability_depth", "recession_rate_m_per_gyr",
     "stability_table", "stability_temperature_k", "sublimation_rate_kg_m2_s", "vapor_pressure_pa",
+    "volatile_maps",
 ]
