@@ -1,0 +1,463 @@
+"""Numba kernels of the horizon engine (one azimuth at a time, all pixels of a DEM view).
+
+Geometry (see docs/horizon.md for the derivation)
+-------------------------------------------------
+The caller hands a *view* of the DEM oriented so that the azimuth points along increasing column
+index (the "major" axis) and increasing row index (the "minor" axis) with slope
+``m = d(minor)/d(major)`` in ``[0, 1]``.
+
+*Lines.* A family of parallel grid lines ``minor = b + m * major`` with intercepts ``b`` spaced
+``1/Q`` rows apart covers the view. Each line is sampled where it crosses a column (there the
+bilinear surface reduces to a linear interpolation between two rows, so the samples lie exactly on
+the bilinear DEM), then continued beyond the DEM through the far-field levels (nested coarser
+DEMs, the regional LOLA ring), and ends with the smooth reference sphere at the last sample's
+elevation (an analytic tail).
+
+*Exact sphere geometry.* Along a line every sample ``j`` gets its great-circle angle
+``theta_j`` from the line's start (ground distance = grid distance / k, the projection's point
+scale factor, integrated sample to sample) and its radius ``r_j = R + z_j``; it is placed at
+``(X, Y) = r_j (sin theta_j, cos theta_j)`` in the plane of the great circle. In that plane the
+elevation of ``Q`` seen from ``O`` is exactly ``atan2(Y_Q - Y_O, X_Q - X_O) + theta_O``, so the
+highest point ahead is a vertex of the ordinary (Euclidean) upper convex hull of the points
+ahead, and no parabolic approximation of the curvature is made anywhere.
+
+*Sweep.* Each line is swept from its far end towards its start keeping the upper hull on a stack
+(Dozier & Frew 1990 style): ``hor[j]`` is the next hull vertex after ``j``; following ``hor``
+from any sample walks the upper hull of everything beyond it.
+
+*Pixels.* A pixel's own ray runs between two neighbouring lines (at lateral offsets ``-f/Q`` and
+``(1-f)/Q`` rows). Its near field (the first ``near_cols`` columns) is ray-marched exactly from
+the pixel centre on the bilinear surface (``near_sub`` samples per column); its far field is the
+tangent from the pixel's observer point (true elevation + observer height) to the hull of each
+of the two lines beyond the near field, interpolated linearly between the two lines. The horizon
+is the larger of the two. Cost per pixel and azimuth is constant (``near_cols * near_sub``
+bilinear samples, two hull walks), independent of the search radius.
+
+References
+----------
+.. [1] Dozier, J., & Frew, J. (1990). Rapid calculation of terrain parameters for radiation
+   modeling from digital elevation data. IEEE Trans. Geosci. Remote Sens. 28(5), 963-969.
+.. [2] Timonen, V., & Westerholm, J. (2010). Scalable height field self-shadowing.
+   Computer Graphics Forum 29(2), 723-731 (convex-hull horizon sweeps along parallel lines).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+_NEG = -1.0e300
+
+
+@nb.njit(cache=True, inline="always")
+def _kscale(x, y, kg, kmeta):
+    """Bilinear point scale factor k at world (x, y) from a coarse grid (clamped)."""
+    ny, nx = kg.shape
+    fc = (x - kmeta[0]) / kmeta[2]
+    fr = (y - kmeta[1]) / kmeta[3]
+    if fc < 0.0:
+        fc = 0.0
+    if fr < 0.0:
+        fr = 0.0
+    if fc > nx - 1.0:
+        fc = nx - 1.0
+    if fr > ny - 1.0:
+        fr = ny - 1.0
+    c0 = min(int(fc), nx - 2) if nx > 1 else 0
+    r0 = min(int(fr), ny - 2) if ny > 1 else 0
+    wc = fc - c0
+    wr = fr - r0
+    if nx == 1 or ny == 1:
+        return kg[r0, c0]
+    return ((1 - wr) * ((1 - wc) * kg[r0, c0] + wc * kg[r0, c0 + 1])
+            + wr * ((1 - wc) * kg[r0 + 1, c0] + wc * kg[r0 + 1, c0 + 1]))
+
+
+@nb.njit(cache=True, inline="always")
+def _level_sample(x, y, lv_z, lv_meta):
+    """Elevation [m] and pixel size [m] of the finest far-field level holding (x, y).
+
+    ``lv_meta[l] = (offset, ny, nx, x0, y0, dx, dy, pixel_m)``; returns (nan, 0) if none does.
+    """
+    for lv in range(lv_meta.shape[0]):
+        off = int(lv_meta[lv, 0])
+        ny = int(lv_meta[lv, 1])
+        nx = int(lv_meta[lv, 2])
+        fc = (x - lv_meta[lv, 3]) / lv_meta[lv, 5]
+        fr = (y - lv_meta[lv, 4]) / lv_meta[lv, 6]
+        if fc < 0.0 or fr < 0.0 or fc > nx - 1.0 or fr > ny - 1.0:
+            continue
+        c0 = min(int(fc), nx - 2)
+        r0 = min(int(fr), ny - 2)
+        wc = fc - c0
+        wr = fr - r0
+        i00 = off + r0 * nx + c0
+        z = ((1 - wr) * ((1 - wc) * lv_z[i00] + wc * lv_z[i00 + 1])
+             + wr * ((1 - wc) * lv_z[i00 + nx] + wc * lv_z[i00 + nx + 1]))
+        if z == z:  # not NaN
+            return z, lv_meta[lv, 7]
+    return math.nan, 0.0
+
+
+@nb.njit(cache=True)
+def _line_samples(Z, b, m, c_lo, c_hi, S, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
+                  ff_center, ff_radius2, R, write, th, X, Y):
+    """Sample one line (DEM part, then the far field); return the number of samples.
+
+    With ``write`` the samples' angle ``th`` and plane coordinates ``X, Y`` are stored.
+    ``wt = (wx0, wxj, wxi, wy0, wyj, wyi)`` maps view (minor i, major j) to world x, y.
+    ``foot = (xmin, xmax, ymin, ymax)`` is the local DEM footprint in world metres.
+    """
+    n_minor = Z.shape[0]
+    n = 0
+    theta = 0.0
+    kprev = 1.0
+    xw = 0.0
+    yw = 0.0
+    n_major = Z.shape[1]
+    inv = 1.0 / S
+    last = (c_hi - c_lo) * S
+    for jj in range(last + 1):
+        fc = c_lo + jj * inv
+        yraw = b + m * fc
+        yv = yraw
+        if yv < 0.0:
+            yv = 0.0
+        if yv > n_minor - 1.0:
+            yv = n_minor - 1.0
+        i0 = int(yv)
+        if i0 > n_minor - 2:
+            i0 = max(n_minor - 2, 0)
+        w = yv - i0
+        c0 = int(fc)
+        if c0 > n_major - 2:
+            c0 = n_major - 2
+        wc = fc - c0
+        if n_minor > 1:
+            z = ((1.0 - w) * ((1.0 - wc) * Z[i0, c0] + wc * Z[i0, c0 + 1])
+                 + w * ((1.0 - wc) * Z[i0 + 1, c0] + wc * Z[i0 + 1, c0 + 1]))
+        else:
+            z = (1.0 - wc) * Z[0, c0] + wc * Z[0, c0 + 1]
+        xw = wt[0] + wt[1] * fc + wt[2] * yraw
+        yw = wt[3] + wt[4] * fc + wt[5] * yraw
+        kk = _kscale(xw, yw, kg, kmeta)
+        if n > 0:
+            theta += ds_col * inv / (0.5 * (kk + kprev)) / R
+        kprev = kk
+        if write:
+            rr = R + z
+            th[n] = theta
+            X[n] = rr * math.sin(theta)
+            Y[n] = rr * math.cos(theta)
+        n += 1
+    if lv_meta.shape[0] == 0:
+        return n
+    # far field: continue along the direction from the last DEM sample
+    t = 0.0
+    tprev = 0.0
+    step = 0.0
+    _, step = _level_sample(xw, yw, lv_z, lv_meta)
+    if step <= 0.0:
+        # the exit point is not covered; probe with the coarsest level's pixel
+        step = lv_meta[lv_meta.shape[0] - 1, 7]
+    while True:
+        t += step
+        x = xw + ex * t
+        y = yw + ey * t
+        dxc = x - ff_center[0]
+        dyc = y - ff_center[1]
+        if dxc * dxc + dyc * dyc > ff_radius2:
+            break
+        if foot[0] <= x <= foot[1] and foot[2] <= y <= foot[3]:
+            continue
+        z, px = _level_sample(x, y, lv_z, lv_meta)
+        if px <= 0.0:
+            break
+        kk = _kscale(x, y, kg, kmeta)
+        theta += (t - tprev) / (0.5 * (kk + kprev)) / R
+        kprev = kk
+        tprev = t
+        step = px
+        if write:
+            rr = R + z
+            th[n] = theta
+            X[n] = rr * math.sin(theta)
+            Y[n] = rr * math.cos(theta)
+        n += 1
+    return n
+
+
+@nb.njit(cache=True, inline="always")
+def _line_range(b, m, n_minor, n_major):
+    """Columns where line ``minor = b + m*major`` lies inside the footprint [-0.5, n-0.5]."""
+    if m <= 0.0:
+        if b < -0.5 or b > n_minor - 0.5:
+            return 0, -1
+        return 0, n_major - 1
+    lo = math.ceil((-0.5 - b) / m - 1e-9)
+    hi = math.floor((n_minor - 0.5 - b) / m + 1e-9)
+    if lo < 0:
+        lo = 0
+    if hi > n_major - 1:
+        hi = n_major - 1
+    return lo, hi
+
+
+@nb.njit(cache=True, inline="always")
+def _hull_query(X, Y, hor, off, s0, XO, YO):
+    """Walk the hull chain from sample ``s0`` to the tangent point seen from (XO, YO)."""
+    v = s0
+    while True:
+        nxt = hor[off + v]
+        if nxt < 0:
+            break
+        ax = X[off + v] - XO
+        ay = Y[off + v] - YO
+        bx = X[off + nxt] - XO
+        by = Y[off + nxt] - YO
+        if ax * by - ay * bx > 0.0:  # next vertex is higher as seen from O
+            v = nxt
+        else:
+            break
+    return v
+
+
+@nb.njit(cache=True, inline="always")
+def _slope_at(z, t, dsg, rO, R):
+    """tan(elevation) of a point at height z, t column steps (dsg ground metres each) ahead."""
+    dth = t * dsg / R
+    rr = R + z
+    return (rr * (1.0 - 0.5 * dth * dth) - rO) / (rr * dth)
+
+
+@nb.njit(cache=True)
+def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R):
+    """Max tan(elevation) over the bilinear surface along the exact ray, ``0 < t <= near_cols``.
+
+    The ray from pixel centre (r, c) crosses cells; inside a cell the bilinear surface along
+    the ray is a quadratic ``z(t) = p0 + p1 t + p2 t^2``, so the slope seen from the observer,
+    ``g(t) = (z(t) - zO - h) / (t dsg) - t dsg / (2R)``, has its interior maximum at
+    ``t* = sqrt(P0 / P2')`` (``P0 = p0 - zO - h < 0``, ``P2' = p2 - dsg^2/(2R) < 0``). The
+    candidates (segment ends, ``t*``, and for h = 0 the limit t -> 0+, the local slope) are
+    evaluated with the exact sphere formula. Returns -1e300 if the ray leaves the grid at once.
+    """
+    n_minor, n_major = Z.shape
+    rO = R + zO + obs_h
+    best = _NEG
+    if near_cols <= 0:
+        return best
+    t_end = float(near_cols)
+    # stay inside the bilinear domain
+    lim_c = (n_major - 1.0) - c
+    if lim_c < t_end:
+        t_end = lim_c
+    if m > 0.0:
+        lim_r = ((n_minor - 1.0) - r) / m
+        if lim_r < t_end:
+            t_end = lim_r
+    if t_end <= 0.0:
+        return best
+    inv_m = 1.0 / m if m > 0.0 else 1.0e300
+    jc = 1
+    jr = 1
+    ta = 0.0
+    c2 = dsg * dsg / (2.0 * R)
+    while ta < t_end:
+        tc = float(jc)
+        trw = jr * inv_m
+        tb = tc if tc < trw else trw
+        if tb > t_end:
+            tb = t_end
+        if tb <= ta:
+            # coincident crossings: advance the counters
+            if tc <= ta:
+                jc += 1
+            if trw <= ta:
+                jr += 1
+            continue
+        tm = 0.5 * (ta + tb)
+        c0 = int(c + tm)
+        r0 = int(r + tm * m)
+        if c0 > n_major - 2:
+            c0 = n_major - 2
+        if r0 > n_minor - 2:
+            r0 = n_minor - 2
+        if r0 < 0:
+            r0 = 0
+        z00 = Z[r0, c0]
+        Bu = Z[r0, c0 + 1] - z00
+        Bw = Z[r0 + 1, c0] - z00
+        Cuw = Z[r0 + 1, c0 + 1] - Z[r0 + 1, c0] - Z[r0, c0 + 1] + z00
+        u0 = float(c - c0)
+        w0 = float(r - r0)
+        p0 = z00 + Bu * u0 + Bw * w0 + Cuw * u0 * w0
+        p1 = Bu + Bw * m + Cuw * (u0 * m + w0)
+        p2 = Cuw * m
+        P0 = p0 - zO - obs_h
+        zb = p0 + p1 * tb + p2 * tb * tb
+        g = _slope_at(zb, tb, dsg, rO, R)
+        if g > best:
+            best = g
+        P2 = p2 - c2
+        if P0 < 0.0 and P2 < 0.0:
+            ts = math.sqrt(P0 / P2)
+            if ta < ts < tb:
+                zs = p0 + p1 * ts + p2 * ts * ts
+                g = _slope_at(zs, ts, dsg, rO, R)
+                if g > best:
+                    best = g
+        if ta == 0.0 and obs_h == 0.0:
+            # the local slope: limit t -> 0+ (the observer sits on the surface)
+            g = p1 * R / ((R + zO) * dsg)
+            if g > best:
+                best = g
+        if tb == tc:
+            jc += 1
+        if tb == trw:
+            jr += 1
+        ta = tb
+    return best
+
+
+@nb.njit(cache=True, inline="always")
+def _far_line(li, c, rO, S, near_cols, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor):
+    """Far-field elevation [rad] from line ``li`` for the observer at column ``c``."""
+    el = _NEG
+    if li < 0 or li >= n_lines or counts[li] == 0 or c < c_lo[li] or c > c_hi[li]:
+        return el
+    o = offs[li]
+    n = counts[li]
+    j = (c - c_lo[li]) * S
+    thO = th[o + j]
+    XO = rO * math.sin(thO)
+    YO = rO * math.cos(thO)
+    s0 = j + near_cols * S + 1
+    if s0 > ndem[li]:
+        s0 = ndem[li]
+    if s0 <= j:
+        s0 = j + 1
+    if s0 < n:
+        v = _hull_query(X, Y, hor, o, s0, XO, YO)
+        el = math.atan2(Y[o + v] - YO, X[o + v] - XO) + thO
+    # smooth reference sphere beyond the last sample (at the last sample's radius)
+    rE = math.hypot(X[o + n - 1], Y[o + n - 1])
+    if rO >= rE:
+        a = math.acos(rE / rO)
+        if thO + a >= th[o + n - 1] - 1e-15 and -a > el:
+            el = -a
+    return el
+
+
+@nb.njit(parallel=True, cache=True)
+def azimuth_kernel(Z, m, ds_col, Q, S, near_cols, near_sub, obs_h, R, wt, ex, ey, kg, kmeta,
+                   lv_z, lv_meta, foot, ff_center, ff_radius, out_rows, out_cols, out):
+    """Horizon elevation [deg] of the view's pixels for one azimuth.
+
+    Parameters
+    ----------
+    Z : float64 (n_minor, n_major)
+        DEM view [m] oriented so the azimuth runs along +major with slope ``m`` in [0, 1].
+    ds_col : float
+        Grid distance [m] travelled per column step along the azimuth.
+    Q : int
+        Lines per row (lateral spacing 1/Q row).
+    near_cols, near_sub : int
+        Exact near-field length [columns] and samples per column.
+    obs_h : float
+        Observer height [m].
+    out_rows, out_cols : (lo, hi) int ranges of the view to compute (a tile), hi exclusive.
+    out : float32 (n_minor, n_major)
+        Written in place for the requested range [deg].
+    """
+    n_minor, n_major = Z.shape
+    ff_radius2 = ff_radius * ff_radius
+    # lines needed to bracket every requested pixel
+    b_lo = out_rows[0] - m * (out_cols[1] - 1)
+    b_hi = (out_rows[1] - 1) - m * out_cols[0]
+    b_min = math.floor(b_lo * Q - 1.0) / Q
+    n_lines = int(math.ceil((b_hi - b_min) * Q)) + 2
+    c_lo = np.empty(n_lines, np.int64)
+    c_hi = np.empty(n_lines, np.int64)
+    counts = np.zeros(n_lines, np.int64)
+    ndem = np.zeros(n_lines, np.int64)
+    dummy = np.empty(1, np.float64)
+    for li in nb.prange(n_lines):
+        b = b_min + li / Q
+        lo, hi = _line_range(b, m, n_minor, n_major)
+        if lo < out_cols[0]:
+            lo = out_cols[0]
+        c_lo[li] = lo
+        c_hi[li] = hi
+        if hi >= lo:
+            ndem[li] = (hi - lo) * S + 1
+            counts[li] = _line_samples(Z, b, m, lo, hi, S, ds_col, wt, ex, ey, kg, kmeta, lv_z,
+                                       lv_meta, foot, ff_center, ff_radius2, R, False, dummy,
+                                       dummy, dummy)
+    offs = np.zeros(n_lines + 1, np.int64)
+    for li in range(n_lines):
+        offs[li + 1] = offs[li] + counts[li]
+    ntot = offs[n_lines]
+    th = np.empty(ntot, np.float64)
+    X = np.empty(ntot, np.float64)
+    Y = np.empty(ntot, np.float64)
+    hor = np.empty(ntot, np.int32)
+    for li in nb.prange(n_lines):
+        n = counts[li]
+        if n == 0:
+            continue
+        o = offs[li]
+        b = b_min + li / Q
+        _line_samples(Z, b, m, c_lo[li], c_hi[li], S, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta,
+                      foot, ff_center, ff_radius2, R, True, th[o:o + n], X[o:o + n], Y[o:o + n])
+        # upper-hull sweep from the far end
+        stack = np.empty(n, np.int32)
+        top = -1
+        for j in range(n - 1, -1, -1):
+            xj = X[o + j]
+            yj = Y[o + j]
+            while top >= 1:
+                a = stack[top]
+                c = stack[top - 1]
+                ax = X[o + a] - xj
+                ay = Y[o + a] - yj
+                cx = X[o + c] - xj
+                cy = Y[o + c] - yj
+                if ax * cy - ay * cx >= 0.0:
+                    top -= 1
+                else:
+                    break
+            hor[o + j] = stack[top] if top >= 0 else -1
+            top += 1
+            stack[top] = j
+    for r in nb.prange(out_rows[0], out_rows[1]):
+        for c in range(out_cols[0], out_cols[1]):
+            zO = Z[r, c]
+            rO = R + zO + obs_h
+            xw = wt[0] + wt[1] * c + wt[2] * r
+            yw = wt[3] + wt[4] * c + wt[5] * r
+            kO = _kscale(xw, yw, kg, kmeta)
+            # --- exact near field: analytic maximum over the bilinear surface
+            sl = _near_field(Z, r, c, m, ds_col / kO, near_cols, obs_h, zO, R)
+            el_near = math.atan(sl) if sl > _NEG else _NEG
+            # --- far field from the two bracketing lines
+            u = (r - m * c - b_min) * Q
+            l0 = int(math.floor(u))
+            f = u - l0
+            e0 = _far_line(l0, c, rO, S, near_cols, n_lines, counts, c_lo, c_hi, ndem, offs, th, X,
+                           Y, hor)
+            e1 = _far_line(l0 + 1, c, rO, S, near_cols, n_lines, counts, c_lo, c_hi, ndem, offs, th,
+                           X, Y, hor)
+            if e0 <= _NEG and e1 <= _NEG:
+                el_far = _NEG
+            elif e0 <= _NEG:
+                el_far = e1
+            elif e1 <= _NEG:
+                el_far = e0
+            else:
+                el_far = (1.0 - f) * e0 + f * e1
+            el = el_near if el_near > el_far else el_far
+            if el <= _NEG:
+                el = 0.0
+            out[r, c] = np.float32(math.degrees(el))
