@@ -65,3 +65,12 @@ def test_volatiles_maps_without_thermal_output_is_one_clear_error(tmp_path, cli_
     with pytest.raises(SystemExit) as e:
         cli_main(["volatiles", "maps", str(tmp_path)])
     assert e.value.code == 2 and "lupex thermal maps" in capsys.readouterr().err
+
+
+def test_corrupt_thermal_store_is_one_clear_error(tmp_path, cli_main, capsys):
+    store = tmp_path / "cache" / "thermal.zarr"
+    store.mkdir(parents=True)
+    (store / "zarr.json").write_text("{ not json")
+    with pytest.raises(SystemExit) as e:
+        cli_main(["volatiles", "maps", str(tmp_path)])
+    assert e.value.code == 2 and "unreadable" in capsys.readouterr().err

@@ -104,6 +104,18 @@ def test_cli_point_rejects_bad_latitude(fake_sun, cli_main, capsys):
     assert "--lat" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("start", ["garbage", "1900-06-01T00:00"])
+def test_cli_point_rejects_bad_or_out_of_span_start(cli_main, capsys, start):
+    # a time that does not parse, and one whose spin-up year falls before the ephemeris span
+    if not hasattr(lupex.ephemeris, "topocentric"):
+        pytest.skip("lupex.ephemeris.topocentric not available yet")
+    with pytest.raises(SystemExit) as e:
+        cli_main(["thermal", "point", "--lat", "-89", "--lon", "0", "--start", start])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "error:" in err and "Traceback" not in err
+
+
 def test_real_ephemeris_at_the_south_pole():
     if not hasattr(lupex.ephemeris, "topocentric"):
         pytest.skip("lupex.ephemeris.topocentric not available yet")

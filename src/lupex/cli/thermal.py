@@ -41,6 +41,8 @@ def register(app: typer.Typer) -> None:
         days: float = typer.Option(30.0, "--days", help="Length of the output window [days]."),
         step_h: float = typer.Option(1.0, "--step-h", help="Time step and output interval [h]."),
         depth_m: list[float] = typer.Option([], "--depth-m", help="Extra output depth [m]; repeat for more."),
+        spinup_days: float = typer.Option(365.25, "--spinup-days",
+                                          help="Span before --start used as the periodic spin-up forcing [d]."),
         fmt: str = typer.Option("table", "--format", help="Output format: csv or table."),
         out: Path | None = typer.Option(None, "--out", help="Write CSV here (atomic) instead of stdout."),
     ) -> None:
@@ -59,11 +61,11 @@ def register(app: typer.Typer) -> None:
             raise ParameterError(f"--format {fmt!r}: use 'csv' or 'table'.")
         ds = point_temperature(lat, lon, start=start, days=days, dt_s=step_h * 3600.0,
                                slope_deg=slope_deg, aspect_deg=aspect_deg, albedo=albedo,
-                               depths_m=depth_m)
+                               depths_m=depth_m, spinup_days=spinup_days)
         cols = ["local_time_h", "t_surface_k"] + [depth_column_name(d) for d in depth_m if d != 0]
         text = _table_text(ds, cols)
         err_console().print(
-            f"spin-up: {ds.attrs['spinup_cycles']} years, converged={bool(ds.attrs['spinup_converged'])}, "
+            f"spin-up: {ds.attrs['spinup_cycles']} periods of {spinup_days:g} d, converged={bool(ds.attrs['spinup_converged'])}, "
             f"last correction {ds.attrs['spinup_last_correction_k']:.3f} K, bottom drift "
             f"{ds.attrs['spinup_bottom_drift_k_per_year']:.3f} K/yr; grid to {ds.attrs['grid_bottom_m']:.2f} m",
             highlight=False) if not out else None

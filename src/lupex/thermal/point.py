@@ -99,13 +99,20 @@ def point_temperature(lat_deg: float, lon_deg: float, *, start, days: float = 30
     depths = [0.0] + [float(d) for d in depths_m if float(d) != 0.0]
     grid = layer_grid(params, bottom_period_s=YEAR_S, min_bottom_m=max(depths) * 1.05)
     step = np.timedelta64(round(dt_s * 1e6), "us")
-    t0 = np.datetime64(start, "us") if not isinstance(start, np.datetime64) else start.astype("datetime64[us]")
+    from lupex.ephemeris import check_times
+    from lupex.errors import EphemerisRangeError
+
+    t0 = check_times([start])[0].astype("datetime64[us]")  # parses and range-checks --start
     n_spin = round(spinup_days * 86400 / dt_s)
     n_out = round(days * 86400 / dt_s)
     times_spin = t0 - step * np.arange(n_spin, 0, -1)  # ends one step before start
     times_out = t0 + step * np.arange(n_out)
-    f_spin, _, _ = _sun_forcing(lat_deg, lon_deg, times_spin, slope_deg=slope_deg,
-                                aspect_deg=aspect_deg, height_m=height_m, params=params)
+    try:
+        f_spin, _, _ = _sun_forcing(lat_deg, lon_deg, times_spin, slope_deg=slope_deg,
+                                    aspect_deg=aspect_deg, height_m=height_m, params=params)
+    except EphemerisRangeError as exc:
+        raise EphemerisRangeError(f"{exc} (the spin-up uses the {spinup_days:g} days before "
+                                  "--start; start later or shorten the spin-up)") from exc
     f_out, lt_out, el_out = _sun_forcing(lat_deg, lon_deg, times_out, slope_deg=slope_deg,
                                          aspect_deg=aspect_deg, height_m=height_m, params=params)
     state, info = equilibrate(f_spin, dt_s=dt_s, params=params, grid=grid, tol_k=tol_k,
