@@ -44,18 +44,18 @@ def _index(n, init, intlen, t):
 @numba.njit(cache=True)
 def _cheb_p(coef, init, intlen, t):
     """Position (3 components) of a type-2 segment at TDB second ``t``."""
+    # (index the 3-D array directly: slicing a view per call costs atomic reference counts
+    # that threads contend for)
     k, s = _index(coef.shape[0], init, intlen, t)
-    c = coef[k]
-    x, y, z = c[0, 0], c[1, 0], c[2, 0]
+    x = coef[k, 0, 0] + coef[k, 0, 1] * s
+    y = coef[k, 1, 0] + coef[k, 1, 1] * s
+    z = coef[k, 2, 0] + coef[k, 2, 1] * s
     t2, t1 = 1.0, s
-    x += c[0, 1] * t1
-    y += c[1, 1] * t1
-    z += c[2, 1] * t1
-    for j in range(2, c.shape[1]):
+    for j in range(2, coef.shape[2]):
         tj = 2.0 * s * t1 - t2
-        x += c[0, j] * tj
-        y += c[1, j] * tj
-        z += c[2, j] * tj
+        x += coef[k, 0, j] * tj
+        y += coef[k, 1, j] * tj
+        z += coef[k, 2, j] * tj
         t2, t1 = t1, tj
     return x, y, z
 
@@ -64,19 +64,20 @@ def _cheb_p(coef, init, intlen, t):
 def _cheb_pv(coef, init, intlen, t):
     """Position and rate (per second) of a type-2 segment at TDB second ``t``."""
     k, s = _index(coef.shape[0], init, intlen, t)
-    c = coef[k]
-    x, y, z = c[0, 0] + c[0, 1] * s, c[1, 0] + c[1, 1] * s, c[2, 0] + c[2, 1] * s
-    vx, vy, vz = c[0, 1], c[1, 1], c[2, 1]
+    x = coef[k, 0, 0] + coef[k, 0, 1] * s
+    y = coef[k, 1, 0] + coef[k, 1, 1] * s
+    z = coef[k, 2, 0] + coef[k, 2, 1] * s
+    vx, vy, vz = coef[k, 0, 1], coef[k, 1, 1], coef[k, 2, 1]
     t2, t1, d2, d1 = 1.0, s, 0.0, 1.0
-    for j in range(2, c.shape[1]):
+    for j in range(2, coef.shape[2]):
         tj = 2.0 * s * t1 - t2
         dj = 2.0 * t1 + 2.0 * s * d1 - d2
-        x += c[0, j] * tj
-        y += c[1, j] * tj
-        z += c[2, j] * tj
-        vx += c[0, j] * dj
-        vy += c[1, j] * dj
-        vz += c[2, j] * dj
+        x += coef[k, 0, j] * tj
+        y += coef[k, 1, j] * tj
+        z += coef[k, 2, j] * tj
+        vx += coef[k, 0, j] * dj
+        vy += coef[k, 1, j] * dj
+        vz += coef[k, 2, j] * dj
         t2, t1, d2, d1 = t1, tj, d1, dj
     f = 2.0 / intlen
     return x, y, z, vx * f, vy * f, vz * f

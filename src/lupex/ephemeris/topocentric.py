@@ -80,9 +80,8 @@ def azel_from_vectors(vec_me: Any, lat_deg: Any, lon_deg: Any) -> tuple[np.ndarr
     """
     v = np.asarray(vec_me, dtype=float)
     b = enu_basis(lat_deg, lon_deg)
-    e = np.sum(b[..., 0, :] * v, axis=-1)
-    n = np.sum(b[..., 1, :] * v, axis=-1)
-    u = np.sum(b[..., 2, :] * v, axis=-1)
+    enu = np.einsum("...ij,...j->...i", b, v)
+    e, n, u = enu[..., 0], enu[..., 1], enu[..., 2]
     az = np.rad2deg(np.arctan2(e, n)) % 360.0
     el = np.rad2deg(np.arctan2(u, np.hypot(e, n)))
     return az, el
@@ -186,8 +185,8 @@ def topocentric(lat_deg: Any, lon_deg: Any, times: Any, *, height_m: Any = 0.0,
     sun, earth = sun[:, :-1, :], earth[:, :-1, :]
     s_az, s_el = azel_from_vectors(sun, lat, lon)
     e_az, e_el = azel_from_vectors(earth, lat, lon)
-    s_d = np.linalg.norm(sun, axis=-1)
-    e_d = np.linalg.norm(earth, axis=-1)
+    s_d = np.sqrt(np.einsum("...i,...i->...", sun, sun))
+    e_d = np.sqrt(np.einsum("...i,...i->...", earth, earth))
 
     dims: tuple[str, ...] = ("time", "point")
     per_point = {
