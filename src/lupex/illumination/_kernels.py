@@ -225,32 +225,24 @@ def _lookup(table, k, t, t0, dt, n_t):
 
 
 @numba.njit(parallel=True, cache=True)
-def binned_lookup(hor, rot, n_bins, frac, anyv, top, t0, dt, n_t, out_frac, out_any, out_ever,
-                  out_thr_min):
-    """Per pixel and azimuth bin: the reference-frame threshold elevation, then table look-ups.
+def pixel_thresholds(hor, rot, n_bins, out):
+    """Threshold elevation [deg] of every pixel at every reference azimuth node (P, K).
 
-    For bin ``k`` (reference azimuth ``a_k = k * 360 / n_bins``) the threshold ``e*`` is the
-    reference elevation at which the body centre sits exactly on the pixel's horizon:
+    For node ``k`` (reference azimuth ``a_k = k * 360 / n_bins``) the threshold ``e*`` is the
+    reference elevation at which a direction sits exactly on the pixel's horizon:
     ``sin(el_p) = cos(e)(alpha sin a + beta cos a) + gamma sin(e) = sin(h(az_p))`` with
     ``(alpha, beta, gamma) = U_p`` in the reference frame, solved in closed form
     ``e = asin(sin h / sqrt(A^2 + gamma^2)) - atan2(A, gamma)``, ``A = alpha sin a + beta cos a``;
     ``az_p`` (the pixel's grid azimuth of that direction) is refined by fixed-point iteration
-    (it depends on ``e`` only through the tilt, so one step from the previous bin's ``e*`` is
-    enough). Tables of several bodies are looked up at once: ``frac``/``anyv`` are
-    ``(B, n_bins, n_t)`` and ``top`` ``(B, n_bins)``; outputs are ``(B, P)``.
+    (it depends on ``e`` only through the tilt, so one step from the previous node's ``e*`` is
+    enough; two at the first node).
     """
     n_pix, n = hor.shape
-    n_body = frac.shape[0]
     for p in prange(n_pix):
         r00, r01, r02 = rot[p, 0, 0], rot[p, 0, 1], rot[p, 0, 2]
         r10, r11, r12 = rot[p, 1, 0], rot[p, 1, 1], rot[p, 1, 2]
         r20, r21, r22 = rot[p, 2, 0], rot[p, 2, 1], rot[p, 2, 2]
         e = 0.0
-        tmin = np.inf
-        for b in range(n_body):
-            out_frac[b, p] = 0.0
-            out_any[b, p] = 0.0
-            out_ever[b, p] = False
         for k in range(n_bins):
             a = 2.0 * math.pi * k / n_bins
             sa = math.sin(a)
@@ -271,12 +263,89 @@ def binned_lookup(hor, rot, n_bins, frac, anyv, top, t0, dt, n_t, out_frac, out_
                 s = math.sin(h) / nn
                 s = min(1.0, max(-1.0, s))
                 e = math.asin(s) - psi
-            t = e * _R2D
-            if t < tmin:
-                tmin = t
-            for b in range(n_body):
-                out_frac[b, p] += _lookup(frac[b], k, t, t0[b], dt[b], n_t[b])
-                out_any[b, p] += _lookup(anyv[b], k, t, t0[b], dt[b], n_t[b])
+            out[p, k] = e * _R2D
+
+
+@numba.njit(parallel=True, cache=True)
+def binned_lookup(thr, frac, anyv, top, t0, dt, n_t, out_frac, out_any, out_ever):
+    """Per pixel: sum over azimuth nodes of the table values at the pixel's thresholds.
+
+    ``thr`` (P, K) from :func:`pixel_thresholds`. Tables of several bodies are looked up at
+    once: ``frac``/``anyv`` are ``(B, K, n_t)`` and ``top`` ``(B, K)``; outputs ``(B, P)``.
+    """
+    n_pix, n_bins = thr.shape
+    n_body = frac.shape[0]
+    for p in prange(n_pix):
+        for b in range(n_body):
+            sf = 0.0
+            sa = 0.0
+            ever = False
+            for k in range(n_bins):
+                t = thr[p, k]
+                sf += _lookup(frac[b], k, t, t0[b], dt[b], n_t[b])
+                sa += _lookup(anyv[b], k, t, t0[b], dt[b], n_t[b])
                 if top[b, k] > t:
-                    out_ever[b, p] = True
-        out_thr_min[p] = tmin
+                    ever = True
+            out_frac[b, p] = sf
+            out_any[b, p] = sa
+            out_ever[b, p] = ever
+
+
+@numba.njit(parallel=True, cache=True)
+def stream_stats_thr(thr, sk0, sw, se, sr, ek0, ew, ee, er, do_earth,
+                     sun_sum, sun_any, dark_run, dark_max, earth_sum, earth_any, both):
+    """Fast streaming pass on precomputed thresholds (no trigonometry per pixel-epoch).
+
+    Per epoch: the body's node index ``k0`` and weight ``w`` of its reference azimuth, its
+    reference elevation ``e`` and radius ``r`` [deg]. The pixel threshold at that azimuth is
+    interpolated linearly between nodes; fraction ``f((e - t) / r)``. Same accumulators as
+    :func:`stream_stats`; the Earth's parallax across the map is neglected here
+    (< D / 384 000 km rad).
+    """
+    n_pix, n_bins = thr.shape
+    n_t = se.shape[0]
+    for p in prange(n_pix):
+        ss = sun_sum[p]
+        sa = sun_any[p]
+        run = dark_run[p]
+        rmax = dark_max[p]
+        es = earth_sum[p]
+        ea = earth_any[p]
+        bo = both[p]
+        for t in range(n_t):
+            k0 = sk0[t]
+            k1 = k0 + 1
+            if k1 == n_bins:
+                k1 = 0
+            w = sw[t]
+            th = (1.0 - w) * thr[p, k0] + w * thr[p, k1]
+            f = _segment_fraction((se[t] - th) / sr[t])
+            ss += f
+            lit = f > 0.0
+            if lit:
+                sa += 1
+                run = 0
+            else:
+                run += 1
+                if run > rmax:
+                    rmax = run
+            if do_earth:
+                k0 = ek0[t]
+                k1 = k0 + 1
+                if k1 == n_bins:
+                    k1 = 0
+                w = ew[t]
+                th = (1.0 - w) * thr[p, k0] + w * thr[p, k1]
+                fe = _segment_fraction((ee[t] - th) / er[t])
+                es += fe
+                if fe > 0.0:
+                    ea += 1
+                    if lit:
+                        bo += 1
+        sun_sum[p] = ss
+        sun_any[p] = sa
+        dark_run[p] = run
+        dark_max[p] = rmax
+        earth_sum[p] = es
+        earth_any[p] = ea
+        both[p] = bo

@@ -113,8 +113,21 @@ def span_tables(azimuth_deg, elevation_deg, radius_deg, *, n_bins: int, body: st
     return SpanTables(frac, anyv, top, t0, dt, int(az.size), body)
 
 
-def binned_statistics(horizons_pm: np.ndarray, rot: np.ndarray,
-                      tables: list[SpanTables]) -> dict[str, np.ndarray]:
+def thresholds(horizons_pm: np.ndarray, rot: np.ndarray, n_bins: int) -> np.ndarray:
+    """Per-pixel threshold elevations [deg] at ``n_bins`` reference azimuth nodes, ``(P, K)``.
+
+    The reference elevation at which a direction of reference azimuth ``k 360 / K`` sits on the
+    pixel's horizon (exact rotation; see :func:`lupex.illumination._kernels.pixel_thresholds`).
+    """
+    hor = np.ascontiguousarray(horizons_pm, dtype=np.float32)
+    out = np.empty((hor.shape[0], int(n_bins)), dtype=np.float32)
+    _kernels.pixel_thresholds(hor, np.ascontiguousarray(rot, dtype=float), int(n_bins), out)
+    return out
+
+
+def binned_statistics(horizons_pm: np.ndarray | None, rot: np.ndarray | None,
+                      tables: list[SpanTables], *, thr: np.ndarray | None = None
+                      ) -> dict[str, np.ndarray]:
     """Per-pixel span statistics of each body from its tables (cost: pixels x bins).
 
     Parameters
@@ -125,6 +138,8 @@ def binned_statistics(horizons_pm: np.ndarray, rot: np.ndarray,
         Pixel rotations from the reference frame (:class:`~lupex.illumination.frames.PixelGeometry`).
     tables : list of SpanTables
         One per body, all with the same number of azimuth nodes.
+    thr : ndarray (P, K), optional
+        Precomputed :func:`thresholds` (then ``horizons_pm`` and ``rot`` are not used).
 
     Returns
     -------
@@ -138,6 +153,10 @@ def binned_statistics(horizons_pm: np.ndarray, rot: np.ndarray,
     k = tables[0].n_bins
     if any(t.n_bins != k for t in tables):
         raise ValueError("binned_statistics: tables need the same number of azimuth nodes")
+    if thr is None:
+        thr = thresholds(horizons_pm, rot, k)
+    if thr.shape[1] != k:
+        raise ValueError("binned_statistics: thresholds and tables differ in azimuth nodes")
     n_t = max(t.n_t for t in tables)
     nb = len(tables)
     frac = np.zeros((nb, k, n_t))
@@ -149,15 +168,12 @@ def binned_statistics(horizons_pm: np.ndarray, rot: np.ndarray,
     t0 = np.array([t.t0 for t in tables])
     dt = np.array([t.dt for t in tables])
     nts = np.array([t.n_t for t in tables], dtype=np.int64)
-    hor = np.ascontiguousarray(horizons_pm, dtype=np.float32)
-    p = hor.shape[0]
+    p = thr.shape[0]
     out_f = np.zeros((nb, p))
     out_a = np.zeros((nb, p))
     out_e = np.zeros((nb, p), dtype=np.bool_)
-    thr = np.zeros(p)
-    _kernels.binned_lookup(hor, np.ascontiguousarray(rot, dtype=float), k, frac, anyv, top, t0,
-                           dt, nts, out_f, out_a, out_e, thr)
-    res: dict[str, np.ndarray] = {"threshold_min_deg": thr}
+    _kernels.binned_lookup(thr, frac, anyv, top, t0, dt, nts, out_f, out_a, out_e)
+    res: dict[str, np.ndarray] = {"threshold_min_deg": thr.min(axis=1)}
     for b, t in enumerate(tables):
         res[f"{t.body}_fraction_mean"] = out_f[b] / t.n_epochs
         res[f"{t.body}_any_fraction"] = np.clip(out_a[b] / t.n_epochs, 0.0, 1.0)

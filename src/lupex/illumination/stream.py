@@ -138,3 +138,51 @@ def frame_arrays(horizons_pm: np.ndarray, rot: np.ndarray, offset_m: np.ndarray,
                         float(radius_deg), bool(far), EARTH_RADIUS_M, out["fraction"],
                         out["elevation_deg"], out["azimuth_deg"], out["horizon_deg"])
     return out
+
+
+def _nodes(az_deg: np.ndarray, n_bins: int) -> tuple[np.ndarray, np.ndarray]:
+    u = np.mod(np.asarray(az_deg, float), 360.0) * n_bins / 360.0
+    k0 = np.floor(u).astype(np.int64)
+    w = u - k0
+    k0 %= n_bins
+    return np.ascontiguousarray(k0), np.ascontiguousarray(w)
+
+
+def stream_statistics_fast(thr: np.ndarray, sun_azel_r: tuple[np.ndarray, np.ndarray, np.ndarray],
+                           earth_azel_r: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                           *, state: StreamState | None = None, block: int = 2048) -> StreamState:
+    """Streaming pass on precomputed pixel thresholds (no trigonometry per pixel-epoch).
+
+    Parameters
+    ----------
+    thr : ndarray (P, K) float32
+        :func:`lupex.illumination.binned.thresholds` of the pixels.
+    sun_azel_r : (azimuth_deg, elevation_deg, radius_deg), each (T,)
+        The Sun at the reference point in its grid frame.
+    earth_azel_r : same for the Earth, optional.
+
+    The threshold is interpolated linearly between azimuth nodes at each epoch's azimuth,
+    like the horizon in the exact kernel; the difference from :func:`stream_statistics` is the
+    shift approximation of the binned method (docs/illumination.md) and the neglected Earth
+    parallax across the map.
+    """
+    thr = np.ascontiguousarray(thr, dtype=np.float32)
+    p, k = thr.shape
+    st = state if state is not None else StreamState(p)
+    sk0, sw = _nodes(sun_azel_r[0], k)
+    se = np.ascontiguousarray(sun_azel_r[1], dtype=float)
+    sr = np.ascontiguousarray(np.broadcast_to(np.asarray(sun_azel_r[2], float), se.shape))
+    do_earth = earth_azel_r is not None
+    if do_earth:
+        ek0, ew = _nodes(earth_azel_r[0], k)
+        ee = np.ascontiguousarray(earth_azel_r[1], dtype=float)
+        er = np.ascontiguousarray(np.broadcast_to(np.asarray(earth_azel_r[2], float), ee.shape))
+    else:
+        ek0, ew, ee, er = sk0, sw, se, sr
+    for i in range(0, se.shape[0], block):
+        sl = slice(i, i + block)
+        _kernels.stream_stats_thr(thr, sk0[sl], sw[sl], se[sl], sr[sl], ek0[sl], ew[sl], ee[sl],
+                                  er[sl], do_earth, st.sun_sum, st.sun_any, st.dark_run,
+                                  st.dark_max, st.earth_sum, st.earth_any, st.both)
+    st.n_epochs += int(se.shape[0])
+    return st
