@@ -86,19 +86,22 @@ class _FrameForcing:
         return absorbed
 
 
-def _with_infrared(forcing: _FrameForcing, F, params: RegolithParams, valid) -> Callable:
+def _with_infrared(forcing: _FrameForcing, F, params: RegolithParams, valid,
+                   ir_reflection: bool) -> Callable:
     from lupex.thermal.radiosity import infrared_flux
 
     def f(k, t_surface_k):
         ts = np.where(valid, t_surface_k, 0.0)
-        return forcing(k) + params.emissivity * infrared_flux(F, ts, params.emissivity)
+        return forcing(k) + params.emissivity * infrared_flux(F, ts, params.emissivity,
+                                                              ir_reflection=ir_reflection)
 
     return f
 
 
 def thermal_maps(dem: xr.DataArray, horizons, start, stop, step: str = "1h", *,
                  depths_m: Sequence[float] = (0.0, 0.1, 0.5), params: RegolithParams | None = None,
-                 view_factors=None, spinup_days: float = 365.25, tol_k: float = 0.05,
+                 view_factors=None, ir_reflection: bool = True, spinup_days: float = 365.25,
+                 tol_k: float = 0.05,
                  max_cycles: int = 10, node_max: bool = True, cache_bytes: int = 2**30,
                  series_pixels: Sequence[tuple[int, int]] = ()) -> xr.Dataset:
     """Max, min and mean temperature maps at chosen depths over a UTC window.
@@ -120,6 +123,10 @@ def thermal_maps(dem: xr.DataArray, horizons, start, stop, step: str = "1h", *,
         Terrain view factors over all DEM pixels in row-major order (e.g. built by
         :mod:`lupex.thermal.viewfactors` from the same DEM): adds scattered sunlight and
         terrain infrared. ``None``: direct sunlight only.
+    ir_reflection : bool
+        Include the infrared reflected by the terrain (1 - eps of what arrives, to all orders;
+        :func:`lupex.thermal.radiosity.infrared_flux`). False: single exchange, one sparse
+        product per step instead of a few (about 5 % less terrain infrared).
     spinup_days : float
         Span before ``start`` used as the periodic spin-up forcing [d]; 0 spins up on the
         window itself.
@@ -173,11 +180,11 @@ def thermal_maps(dem: xr.DataArray, horizons, start, stop, step: str = "1h", *,
         dem, horizons, times, slope, aspect, valid, params, F, cache_bytes)
     feedback = F is not None
     state = initial_state(spin_forcing.mean_flux(), grid=grid, params=params)  # first guess
-    f_spin = _with_infrared(spin_forcing, F, params, valid) if feedback else spin_forcing
+    f_spin = _with_infrared(spin_forcing, F, params, valid, ir_reflection) if feedback else spin_forcing
     state, info = equilibrate(f_spin, dt_s=dt_s, n_steps=len(spin_times), params=params,
                               grid=grid, state=state, tol_k=tol_k, max_cycles=max_cycles,
                               surface_feedback=feedback)
-    f_run = _with_infrared(run_forcing, F, params, valid) if feedback else run_forcing
+    f_run = _with_infrared(run_forcing, F, params, valid, ir_reflection) if feedback else run_forcing
     out_depths = sorted(set(depths) | (set(grid.z_m.tolist()) if node_max else set()))
     series_cols = [int(r) * shape[1] + int(c) for r, c in series_pixels]
     stats = integrate(f_run, state, dt_s=dt_s, n_steps=len(times), depths_m=out_depths,
@@ -187,7 +194,8 @@ def thermal_maps(dem: xr.DataArray, horizons, start, stop, step: str = "1h", *,
                  spinup_days=spinup_days, spinup_cycles=info.cycles, spinup_converged=int(info.converged),
                  spinup_last_correction_k=info.max_correction_k,
                  spinup_bottom_drift_k_per_year=info.bottom_drift_k_per_year,
-                 radiosity=int(F is not None), grid_bottom_m=grid.bottom_m,
+                 radiosity=int(F is not None), ir_reflection=int(ir_reflection),
+                 grid_bottom_m=grid.bottom_m,
                  model="Hayne et al. (2017) 1-D conduction per pixel (lupex.thermal)",
                  params=params.as_dict())
     mask = ~valid.reshape(shape)
