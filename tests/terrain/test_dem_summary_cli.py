@@ -12,6 +12,15 @@ from lupex.cli import main
 from lupex.terrain import dem_summary, read_dem
 
 
+def _cli(argv: list[str]) -> int:
+    """Run ``lupex ARGV`` and return the exit status (0 on success, whether main returns or exits)."""
+    try:
+        main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
 def _dem_file(tmp_path):
     # 30 x 40 px of 100 m, top-left corner (x=-2000, y=+1500): a plane rising 0.1 m/m to the east
     # (slope atan(0.1 k) = 5.711 deg, k = 1.0000008 near the pole) with one hole of 4 px
@@ -38,31 +47,27 @@ def test_dem_summary_values(tmp_path):
 
 def test_cli_info_json_and_table(tmp_path, capsys):
     p = _dem_file(tmp_path)
-    main(["terrain", "info", str(p), "--format", "json"])
+    assert _cli(["terrain", "info", str(p), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["size_px"] == [30, 40] and out["filled_pixels"] == 4
-    main(["terrain", "info", str(p)])
+    assert _cli(["terrain", "info", str(p)]) == 0
     text = capsys.readouterr().out
     assert "IAU_2015:30135" in text and "30 rows x 40 columns" in text
 
 
 def test_cli_info_refusals_exit_2_with_one_line(tmp_path, capsys):
     p = write_raster(tmp_path / "earth.tif", np.zeros((5, 5), "float32"), crs="EPSG:3031")
-    with pytest.raises(SystemExit) as ei:
-        main(["terrain", "info", str(p)])
-    assert ei.value.code == 2
+    assert _cli(["terrain", "info", str(p)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "earth.tif: CRS is EPSG:3031" in err and "--crs" in err
-    with pytest.raises(SystemExit) as ei:
-        main(["terrain", "info", str(tmp_path / "missing.tif")])
-    assert ei.value.code == 2 and "missing.tif: file not found" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as ei:
-        main(["terrain", "info", str(p), "--format", "xml"])
-    assert ei.value.code == 2
+    assert _cli(["terrain", "info", str(tmp_path / "missing.tif")]) == 2
+    assert "missing.tif: file not found" in capsys.readouterr().err
+    assert _cli(["terrain", "info", str(p), "--format", "xml"]) == 2
 
 
 def test_cli_info_crs_and_units_options(tmp_path, capsys):
     p = write_raster(tmp_path / "nocrs.tif", np.full((6, 6), 1.5, "float32"), crs=None)
-    main(["terrain", "info", str(p), "--crs", "IAU_2015:30135", "--units", "km", "--format", "json"])
+    assert _cli(["terrain", "info", str(p), "--crs", "IAU_2015:30135", "--units", "km",
+                 "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["elevation_m"]["min"] == pytest.approx(1500.0)

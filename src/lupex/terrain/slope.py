@@ -116,9 +116,7 @@ def _horn_kernel(zp, sy, sx, dx, dy, k, conv_deg, radius, slope_deg, aspect_deg)
             if t > 0.0:
                 az = math.atan2(-gx, -gy) * r2d - conv_deg[i, j]
                 aspect_deg[i, j] = az % 360.0
-            elif t == 0.0:
-                aspect_deg[i, j] = np.nan
-            else:  # NaN
+            else:  # flat (no downhill direction) or NaN
                 aspect_deg[i, j] = np.nan
 
 
