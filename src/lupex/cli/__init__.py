@@ -37,9 +37,9 @@ def _root(
 
 
 def _register_all() -> None:
-    from lupex.cli import demo, ephemeris, horizon, illumination, info, terrain
+    from lupex.cli import demo, ephemeris, horizon, illumination, info, terrain, thermal, volatiles
 
-    for mod in (info, demo, terrain, ephemeris, horizon, illumination):
+    for mod in (info, demo, terrain, ephemeris, horizon, illumination, thermal, volatiles):
         mod.register(app)
 
 
