@@ -271,3 +271,17 @@ def test_fill_disabled(tmp_path):
     z[5, 5] = np.nan
     with pytest.raises(DemError, match="1 pixels"):
         read_dem(write_raster(tmp_path / "one.tif", z), fill_max_hole_px=0)
+
+
+@pytest.mark.parametrize(("driver", "name"), [("ENVI", "dem.img"), ("HFA", "dem_hfa.img"),
+                                              ("AAIGrid", "dem.asc")])
+def test_other_gdal_formats(tmp_path, driver, name):
+    import rasterio
+
+    z = _plane(10, 12)
+    with rasterio.open(tmp_path / name, "w", driver=driver, width=12, height=10, count=1,
+                       dtype="float32", crs=SOUTH, transform=from_origin(0.0, 0.0, 100.0, 100.0)) as ds:
+        ds.write(z, 1)
+    da = read_dem(tmp_path / name)
+    assert crs_label(da) == SOUTH
+    assert_allclose(da.values, z)
