@@ -215,3 +215,21 @@ def test_scale_factor_refuses_non_conformal_crs():
                    y0_m=-2_500_000.0, pixel_m=1000.0, n=5)
     with pytest.raises(DemError, match=r"not conformal.*gdalwarp -t_srs IAU_2015:30135"):
         scale_factor(dem)
+
+
+def test_polar_stereographic_variant_b_with_standard_parallel_and_lon0():
+    # lat_ts = -80 (k0 = (1 + sin 80)/2 = 0.9924, Snyder eq. 21-7) and lon_0 = 30: the closed-form
+    # path must still match PROJ, and the convergence is lon - lon_0
+    crs = f"+proj=stere +lat_0=-90 +lat_ts=-80 +lon_0=30 +R={R} +units=m +no_defs +type=crs"
+    dem = grid_dem(lambda X, Y: np.zeros_like(X), crs=crs, x0_m=150_000.0, y0_m=-90_000.0,
+                   pixel_m=5000.0, n=11)
+    lat, lon = latlon_deg(dem)
+    f = pyproj.Proj(crs).get_factors(lon.ravel(), lat.ravel())
+    assert_allclose(scale_factor(dem), np.asarray(f.meridional_scale).reshape(lat.shape), rtol=1e-9)
+    conv = grid_convergence_deg(dem)
+    assert_allclose((conv - (lon - 30.0) + 180.0) % 360.0 - 180.0, 0.0, atol=1e-9)
+    assert_allclose(conv, grid_convergence_deg(dem, method="numeric"), atol=1e-6)
+    from lupex.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="method"):
+        grid_convergence_deg(dem, method="exact")

@@ -293,6 +293,10 @@ def grid_convergence_deg(dem: xr.DataArray, *, method: str = "auto") -> np.ndarr
     -------
     ndarray, shape (ny, nx), values in (-180, 180]
     """
+    if method not in ("auto", "numeric"):
+        from lupex.errors import ParameterError
+
+        raise ParameterError(f"method = {method!r}: use 'auto' or 'numeric'.")
     crs = dem_crs(dem)
     xx, yy = _grid_xy(dem)
     ps = _polar_stereo(crs) if method == "auto" else None
