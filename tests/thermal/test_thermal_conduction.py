@@ -139,6 +139,22 @@ def test_steady_state_carries_the_geothermal_gradient():
     assert state.t_k[0, -1] - state.t_k[0, 0] > 1.0  # warmer at depth: the flux points up
 
 
+def test_permanently_shadowed_column_spins_up_to_the_geothermal_equilibrium():
+    # Authority: with no sunlight the periodic state is steady: eps sigma T_s^4 = Q_b, i.e.
+    # T_s = 24.04 K. The surface of such a cold column relaxes over years (its emission changes
+    # by only 4 eps sigma T^3 = 3e-3 W m-2 per K), so the spin-up needs the surface-balance
+    # Newton step; 0.01 K within 10 annual periods. Plain time stepping is still 0.02 K off
+    # after 40 years.
+    from lupex.thermal import YEAR_S
+
+    p = RegolithParams()
+    ts = (p.geothermal_flux_w_m2 / (p.emissivity * 5.670374419e-8)) ** 0.25
+    flux = np.zeros((365, 1))
+    state, info = equilibrate(flux, dt_s=YEAR_S / 365, max_cycles=10)
+    assert info.converged
+    assert_allclose(state.t_k[0, 0], ts, atol=0.01)
+
+
 def test_columns_are_independent_and_callable_flux_equals_array():
     flux, _ = idealized_diurnal_flux(0.0, 200)
     three = np.stack([flux, 0.5 * flux, np.zeros_like(flux) + 2.0], axis=1)

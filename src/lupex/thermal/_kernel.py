@@ -96,7 +96,7 @@ def _step_column(T, Tn, q_abs, dt, rho_w, kc, dz, chi350, cpc, eps, qb, n_iter, 
 def integrate_kernel(T, flux, dt, rho_w, kc, dz, chi350, cpc, eps, qb, n_iter, k_upper,
                      out_idx, out_w, tmax, tmin, tsum,
                      series_slot, series, t_offset,
-                     accumulate, tnode_sum, qsum, gsum):
+                     accumulate, tnode_sum, qsum, gsum, rad_sum):
     """Integrate all columns over ``flux.shape[0]`` steps.
 
     T : (ncol, nz) state, updated in place. flux : (nt, ncol) absorbed flux [W m-2] at the end of
@@ -104,7 +104,8 @@ def integrate_kernel(T, flux, dt, rho_w, kc, dz, chi350, cpc, eps, qb, n_iter, k
     out_idx + 1 with weight out_w) accumulate into tmax/tmin/tsum (ncol, nd). Columns with
     series_slot >= 0 write their output-depth temperatures into series[slot, t_offset + t, :].
     With ``accumulate``, the node temperatures, interface fluxes G (T_{i+1} - T_i) and
-    conductances G accumulate (for the spin-up acceleration).
+    conductances G accumulate, and rad_sum (ncol, 3) gets T_0^4, T_0^3 and the absorbed flux
+    (for the spin-up acceleration).
     """
     ncol, nz = T.shape
     nt = flux.shape[0]
@@ -137,5 +138,9 @@ def integrate_kernel(T, flux, dt, rho_w, kc, dz, chi350, cpc, eps, qb, n_iter, k
                 for i in range(nz - 1):
                     qsum[c, i] += G[i] * (Tc[i + 1] - Tc[i])
                     gsum[c, i] += G[i]
+                t03 = Tc[0] * Tc[0] * Tc[0]
+                rad_sum[c, 0] += t03 * Tc[0]
+                rad_sum[c, 1] += t03
+                rad_sum[c, 2] += flux[t, c]
         for i in range(nz):
             T[c, i] = Tc[i]

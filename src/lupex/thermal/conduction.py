@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lupex.constants import STEFAN_BOLTZMANN
 from lupex.errors import ParameterError, check_range
 from lupex.thermal._kernel import integrate_kernel
 from lupex.thermal.grid import YEAR_S, LayerGrid, layer_grid
@@ -279,6 +280,7 @@ def integrate(flux: FluxInput, state: ThermalState, *, dt_s: float, n_steps: int
     tnode = _accumulate["tnode"] if acc else np.zeros((1, 1))
     qsum = _accumulate["qsum"] if acc else np.zeros((1, 1))
     gsum = _accumulate["gsum"] if acc else np.zeros((1, 1))
+    rad = _accumulate["rad"] if acc else np.zeros((1, 3))
     if surface_feedback:
         if not callable(flux):
             raise ParameterError("integrate: surface_feedback needs a callable flux f(step, t_surface_k).")
@@ -290,7 +292,7 @@ def integrate(flux: FluxInput, state: ThermalState, *, dt_s: float, n_steps: int
         integrate_kernel(T, blk, float(dt_s), arrs["rho_w"], arrs["kc"], arrs["dz"], arrs["chi350"],
                          arrs["cpc"], arrs["eps"], arrs["qb"], int(n_iter),
                          interface_conductivity == "upper", idx, w, tmax, tmin, tsum,
-                         slot, series, s0 if cols.size else 0, acc, tnode, qsum, gsum)
+                         slot, series, s0 if cols.size else 0, acc, tnode, qsum, gsum, rad)
     return ThermalStats(depths_m=d, t_max_k=tmax, t_min_k=tmin, t_mean_k=tsum / nt,
                         series_k=series if cols.size else None, series_columns=cols, n_steps=nt,
                         state=ThermalState(t_k=T, grid=grid, params=params))
@@ -305,8 +307,9 @@ def equilibrate(flux_period: FluxInput, *, dt_s: float, n_steps: int | None = No
 
     After each period the period-mean conductive flux at every interface is compared with the
     geothermal flux Q_b; the mean temperature differences across the interfaces are corrected
-    by (Q_b - mean flux) / mean conductance, anchored at the surface node, and the correction is
-    added to the state (``accelerate=True``). Without acceleration deep layers need decades of
+    by (Q_b - mean flux) / mean conductance, accumulated down from the surface node; the whole
+    column is shifted by the Newton step of the period-mean surface balance (absorbed + Q_b =
+    emitted); the correction is added to the state (``accelerate=True``). Without acceleration deep layers need decades of
     model time (the 2 m diffusion time is ~90 years); with it a few periods suffice.
 
     Parameters
@@ -354,7 +357,7 @@ def equilibrate(flux_period: FluxInput, *, dt_s: float, n_steps: int | None = No
     info = SpinupInfo(0, False, np.inf, np.inf, np.inf, history)
     for cycle in range(1, max_cycles + 1):
         acc = dict(tnode=np.zeros((ncol, grid.nz)), qsum=np.zeros((ncol, grid.nz - 1)),
-                   gsum=np.zeros((ncol, grid.nz - 1)))
+                   gsum=np.zeros((ncol, grid.nz - 1)), rad=np.zeros((ncol, 3)))
         t_bottom0 = state.t_k[:, -1].copy()
         stats = integrate(flux_period, state, dt_s=dt_s, n_steps=n_steps, depths_m=(0.0,),
                           n_iter=n_iter, interface_conductivity=interface_conductivity,
@@ -367,8 +370,15 @@ def equilibrate(flux_period: FluxInput, *, dt_s: float, n_steps: int | None = No
         corr = 0.0
         if accelerate:
             dstep = (qb - acc["qsum"] / nt) / (acc["gsum"] / nt)
+            # surface balance over the period: absorbed + Q_b = emitted; a uniform shift of the
+            # column by d0 changes the emission by 4 eps sigma <T^3> d0 (Newton step). This
+            # matters where the surface itself relaxes slowly (cold, shadowed columns).
+            es = params.emissivity * STEFAN_BOLTZMANN
+            resid = acc["rad"][:, 2] / nt + qb - es * acc["rad"][:, 0] / nt
+            d0 = resid / (4.0 * es * acc["rad"][:, 1] / nt)
             delta = np.zeros_like(T)
             delta[:, 1:] = np.cumsum(dstep, axis=1)
+            delta += d0[:, None]
             delta = np.clip(delta, -100.0, 100.0)
             corr = float(np.max(np.abs(delta)))
             T = np.maximum(T + delta, 2.0)
