@@ -106,3 +106,9 @@ def test_time_grid_refuses_reversed_or_out_of_span():
         eph.time_grid("2050-06-01", "2061-01-01", "1d")
     with pytest.raises(ParameterError, match="epochs"):
         eph.time_grid("1950-01-01", "2049-01-01", "1s")  # 3e9 epochs
+
+
+def test_empty_input_gives_empty_outputs():
+    assert eph.check_times([]).shape == (0,)
+    assert eph.sun_direction_me([])[0].shape == (0, 3)
+    assert eph.sun_earth_vectors_me([])["earth_m"].shape == (0, 3)

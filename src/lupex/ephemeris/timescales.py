@@ -172,6 +172,8 @@ def _to_datetime64(times: Any) -> np.ndarray:
             and not callable(times.values):
         times = times.values  # xarray / pandas
     arr = np.asarray(times)
+    if arr.size == 0:
+        return np.empty(0, dtype=NS)
     if arr.dtype.kind == "M":
         flat = arr.ravel()
         if np.isnat(flat).any():
