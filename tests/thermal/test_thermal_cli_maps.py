@@ -17,28 +17,6 @@ from lupex.volatiles import (
 )
 
 
-def _run_ok(main):
-    """``main`` that returns on success (click's standalone mode exits 0) and raises otherwise."""
-    def run(argv):
-        try:
-            main(argv)
-        except SystemExit as e:
-            if e.code not in (0, None):
-                raise
-    return run
-
-
-@pytest.fixture
-def cli_main():
-    from lupex import cli
-    from lupex.cli import thermal, volatiles
-
-    for name, mod in (("thermal", thermal), ("volatiles", volatiles)):
-        if not any(g.name == name for g in cli.app.registered_groups):
-            mod.register(cli.app)
-    return _run_ok(cli.main)
-
-
 def test_thermal_then_volatiles_maps(tmp_path, cli_main):
     dem_path = write_geotiff(_flat_dem(n=4), tmp_path / "dem.tif")
     run = tmp_path / "run"

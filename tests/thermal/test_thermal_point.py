@@ -41,28 +41,6 @@ def fake_sun(monkeypatch):
     monkeypatch.setattr(lupex.ephemeris, "topocentric", _fake_topocentric, raising=False)
 
 
-def _run_ok(main):
-    """``main`` that returns on success (click's standalone mode exits 0) and raises otherwise."""
-    def run(argv):
-        try:
-            main(argv)
-        except SystemExit as e:
-            if e.code not in (0, None):
-                raise
-    return run
-
-
-@pytest.fixture
-def cli_main():
-    """``lupex.cli.main`` with the thermal verbs registered (until the integrator lists them)."""
-    from lupex import cli
-    from lupex.cli import thermal
-
-    if not any(g.name == "thermal" for g in cli.app.registered_groups):
-        thermal.register(cli.app)
-    return _run_ok(cli.main)
-
-
 def test_point_reproduces_the_equatorial_curve(fake_sun):
     from lupex.thermal.point import point_temperature
 
