@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import math
 import re
 from typing import Any
 
+import numba
 import numpy as np
 
 from lupex.errors import EphemerisRangeError, ParameterError
@@ -64,16 +66,29 @@ def tai_minus_utc_s(times_ns: np.ndarray) -> np.ndarray:
     return np.where(i >= 0, off[np.clip(i, 0, None)], _PRE_1972_TAI_MINUS_UTC_S)
 
 
-def tdb_minus_tt_s(tt_s: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True)
+def _tdb_minus_tt(tt_s: float) -> float:
     """TDB - TT [s] at TT seconds past J2000 (USNO Circular 179 eq. 2.6)."""
-    t = np.asarray(tt_s, dtype=float) / (36525.0 * 86400.0)
-    return (0.001657 * np.sin(628.3076 * t + 6.2401)
-            + 0.000022 * np.sin(575.3385 * t + 4.2970)
-            + 0.000014 * np.sin(1256.6152 * t + 6.1969)
-            + 0.000005 * np.sin(606.9777 * t + 4.0212)
-            + 0.000005 * np.sin(52.9691 * t + 0.4444)
-            + 0.000002 * np.sin(21.3299 * t + 5.5431)
-            + 0.000010 * t * np.sin(628.3076 * t + 4.2490))
+    t = tt_s / (36525.0 * 86400.0)
+    return (0.001657 * math.sin(628.3076 * t + 6.2401)
+            + 0.000022 * math.sin(575.3385 * t + 4.2970)
+            + 0.000014 * math.sin(1256.6152 * t + 6.1969)
+            + 0.000005 * math.sin(606.9777 * t + 4.0212)
+            + 0.000005 * math.sin(52.9691 * t + 0.4444)
+            + 0.000002 * math.sin(21.3299 * t + 5.5431)
+            + 0.000010 * t * math.sin(628.3076 * t + 4.2490))
+
+
+@numba.njit(parallel=True, cache=True)
+def _utc_to_tdb(t_ns, j2000_ns, leap_ns, leap_off, pre_1972, tt_minus_tai, out):
+    for i in numba.prange(t_ns.shape[0]):
+        d = t_ns[i] - j2000_ns
+        whole = d // 1_000_000_000  # floor division: the fraction below is in [0, 1) s
+        frac = (d - whole * 1_000_000_000) * 1e-9
+        k = np.searchsorted(leap_ns, t_ns[i], side="right") - 1
+        dat = leap_off[k] if k >= 0 else pre_1972
+        tt = float(whole) + (frac + (dat + tt_minus_tai))
+        out[i] = tt + _tdb_minus_tt(tt)
 
 
 def utc_to_tdb_seconds(times: np.ndarray) -> np.ndarray:
@@ -82,10 +97,12 @@ def utc_to_tdb_seconds(times: np.ndarray) -> np.ndarray:
     The integer and fractional seconds are kept apart until the end, so the result keeps the
     full float64 resolution (0.2 us at 50 years from J2000).
     """
-    t = np.asarray(times, dtype=NS).astype(np.int64)
-    whole, frac_ns = np.divmod(t - _J2000_LABEL_NS, 1_000_000_000)
-    tt = whole.astype(float) + (frac_ns * 1e-9 + (tai_minus_utc_s(t) + _TT_MINUS_TAI_S))
-    return tt + tdb_minus_tt_s(tt)
+    t = np.ascontiguousarray(np.asarray(times, dtype=NS).astype(np.int64).ravel())
+    ns, off = _leap_table()
+    out = np.empty(t.shape, dtype=np.float64)
+    _utc_to_tdb(t, np.int64(_J2000_LABEL_NS), ns, off, _PRE_1972_TAI_MINUS_UTC_S,
+                _TT_MINUS_TAI_S, out)
+    return out
 
 
 def tdb_seconds_to_utc(tdb_s: float) -> np.datetime64:
