@@ -1,6 +1,6 @@
 """Benchmark: view-factor build and radiosity solve, lupex kernels vs straightforward numpy.
 
-Run: ``python benchmarks/radiosity.py [--quick]``. Prints three tables:
+Run: ``python benchmarks/radiosity.py [--quick]``. Prints four tables:
 
 1. view-factor build (numba, parallel, sparse upper triangle) vs a per-row numpy loop that
    does the same centre-to-centre kernel and height-field march (dense), same run, with the
@@ -9,7 +9,9 @@ Run: ``python benchmarks/radiosity.py [--quick]``. Prints three tables:
    ``(I - A F) B = A E``, with the largest flux difference;
 3. scaling of the lupex path alone: full (all pairs) vs a distance cut-off, with nnz, memory,
    build and solve time and the energy dropped by the cut-off (truncation_loss); also on the real
-   Shackleton 200 m LOLA crop when ../shared/data is present.
+   Shackleton 200 m LOLA crop when ../shared/data is present;
+4. the hierarchical operator (``view_factor_operator``) against all pairs: storage, time and
+   the temperature error it brings.
 
 Terrain: a bowl crater (d/D = 0.2) with 20 m of smoothed roughness, so that visibility and
 shadows matter.
@@ -34,6 +36,7 @@ from lupex.thermal.viewfactors import (
     sun_vector,
     truncation_loss,
     view_factor_matrix,
+    view_factor_operator,
 )
 
 STEP_PX, SKIP_PX = 0.5, 1.0  # the same march parameters as the kernel
@@ -176,6 +179,28 @@ def main(quick: bool = False) -> None:
                   if "max_distance_m" in kw else f"F<{kw['min_factor']:g}")
             print(f"{name:>18} {fac.n:>7} {cs:>8} {F.nnz:>10} {mb:>7.1f} {tb:>8.2f} {ts:>8.4f} "
                   f"{loss['max_deficit']:>12.4f} {loss['relative_loss']:>9.3%} {dt:>9.2f}")
+
+    print("\n4) hierarchical operator (view_factor_operator, 2-px base blocks) vs all pairs")
+    print("   (dT over shadowed facets of the no-conduction equilibrium, Sun at 5 deg)")
+    print(f"{'terrain':>14} {'facets':>7} {'k':>3} {'levels':>6} {'entries':>10} {'MB':>7} "
+          f"{'build s':>8} {'solve s':>8} {'mean|dT| K':>10} {'max|dT| K':>9}")
+    for n in ((48,) if quick else (64, 96)):
+        fac = facets_from_dem(rough_bowl(n))
+        E = direct_flux_point_sun(fac, sun_vector(180, 5), flux_w_m2=1361)
+        shadow = E == 0
+        F, tb = timed(view_factor_matrix, fac)
+        _, ts = timed(scattered_flux, F, E, 0.12, repeat=3)
+        t_full = equilibrium_temperature(F, E, albedo=0.12, emissivity=0.95)
+        mb = (F.data.nbytes + F.indices.nbytes + F.indptr.nbytes) / 1e6
+        print(f"{'rough bowl ' + str(n):>14} {fac.n:>7} {'all':>3} {'-':>6} {F.nnz:>10} {mb:>7.1f} "
+              f"{tb:>8.2f} {ts:>8.4f} {0.0:>10.2f} {0.0:>9.2f}")
+        del F
+        for k in (4, 8):
+            op, tb = timed(view_factor_operator, fac, block_px=2, near_blocks=k)
+            _, ts = timed(scattered_flux, op, E, 0.12, repeat=3)
+            dt = np.abs(equilibrium_temperature(op, E, albedo=0.12, emissivity=0.95) - t_full)[shadow]
+            print(f"{'':>14} {fac.n:>7} {k:>3} {op.levels:>6} {op.nnz:>10} {op.nbytes / 1e6:>7.1f} "
+                  f"{tb:>8.2f} {ts:>8.4f} {dt.mean():>10.2f} {dt.max():>9.2f}")
 
 
 if __name__ == "__main__":

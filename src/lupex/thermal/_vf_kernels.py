@@ -90,18 +90,22 @@ def _pair_g(pos, nrm, i, j, max_d2):
 # ---- grid facets: neighbours enumerated in a pixel window, upper triangle (j > i) only ----
 
 @nb.njit(cache=True, parallel=True)
-def grid_count(index, rows, cols, pos, nrm, wr, wc, max_d2):
-    """Per facet, the number of partners j > i that face each other within max distance."""
+def grid_count(index, rows, cols, pos, nrm, win, max_d2):
+    """Per facet, the number of partners j > i that face each other within max distance.
+
+    ``win[i] = (row_end, col_start, col_end)``: facet i's partners lie in rows
+    ``[rows[i], row_end)`` and columns ``[col_start, col_end)`` (a window that must be a
+    symmetric relation, so each pair is enumerated once, from its lower index).
+    """
     n = pos.shape[0]
-    ny, nx = index.shape
     counts = np.zeros(n, dtype=np.int64)
     for i in nb.prange(n):
         r = rows[i]
         c = cols[i]
         k = 0
-        for r2 in range(r, min(ny, r + wr + 1)):
-            c_lo = c + 1 if r2 == r else max(0, c - wc)
-            for c2 in range(c_lo, min(nx, c + wc + 1)):
+        for r2 in range(r, win[i, 0]):
+            c_lo = c + 1 if r2 == r else win[i, 1]
+            for c2 in range(c_lo, win[i, 2]):
                 j = index[r2, c2]
                 if j > i and _pair_g(pos, nrm, i, j, max_d2) > 0.0:
                     k += 1
@@ -110,18 +114,17 @@ def grid_count(index, rows, cols, pos, nrm, wr, wc, max_d2):
 
 
 @nb.njit(cache=True, parallel=True)
-def grid_fill(index, rows, cols, pos, nrm, wr, wc, max_d2, zg, fr, fc, visibility,
+def grid_fill(index, rows, cols, pos, nrm, win, max_d2, zg, fr, fc, visibility,
               step_px, skip_px, indptr, out_j, out_g):
     """Fill the upper-triangle CSR slots counted by :func:`grid_count` (blocked pairs get 0)."""
     n = pos.shape[0]
-    ny, nx = index.shape
     for i in nb.prange(n):
         r = rows[i]
         c = cols[i]
         k = indptr[i]
-        for r2 in range(r, min(ny, r + wr + 1)):
-            c_lo = c + 1 if r2 == r else max(0, c - wc)
-            for c2 in range(c_lo, min(nx, c + wc + 1)):
+        for r2 in range(r, win[i, 0]):
+            c_lo = c + 1 if r2 == r else win[i, 1]
+            for c2 in range(c_lo, win[i, 2]):
                 j = index[r2, c2]
                 if j <= i:
                     continue
@@ -135,6 +138,101 @@ def grid_fill(index, rows, cols, pos, nrm, wr, wc, max_d2, zg, fr, fc, visibilit
                 out_j[k] = j
                 out_g[k] = g
                 k += 1
+
+
+# ---- far field: facet i to aggregated blocks J of a block pyramid (hierarchical operator) ----
+
+@nb.njit(cache=True, inline="always")
+def _far_g(pos, nrm, i, bpos, bvec, J):
+    """F_iJ = cos_i (-V_J . d_hat) / (pi r^2): facet i to a block with vector area V_J."""
+    dx = bpos[J, 0] - pos[i, 0]
+    dy = bpos[J, 1] - pos[i, 1]
+    dz = bpos[J, 2] - pos[i, 2]
+    d2 = dx * dx + dy * dy + dz * dz
+    if d2 <= 0.0:
+        return 0.0
+    ci = nrm[i, 0] * dx + nrm[i, 1] * dy + nrm[i, 2] * dz
+    if ci <= 0.0:
+        return 0.0
+    pj = -(bvec[J, 0] * dx + bvec[J, 1] * dy + bvec[J, 2] * dz)
+    if pj <= 0.0:
+        return 0.0
+    return ci * pj / (math.pi * d2 * d2)
+
+
+@nb.njit(cache=True, inline="always")
+def _level_range(r, c, lev, k_near, sizes, nyl, nxl):
+    """Block rows/columns of level ``lev`` that may be in the interaction list of the facet at
+    pixel (r, c): the children of the blocks within ``k_near`` of its parent (all blocks at the
+    top level)."""
+    if lev == sizes.shape[0] - 1:
+        return 0, nyl[lev], 0, nxl[lev]
+    s2 = 2 * sizes[lev]
+    return (max(0, 2 * (r // s2 - k_near)), min(nyl[lev], 2 * (r // s2 + k_near + 1)),
+            max(0, 2 * (c // s2 - k_near)), min(nxl[lev], 2 * (c // s2 + k_near + 1)))
+
+
+@nb.njit(cache=True, inline="always")
+def _far_block(r, c, lev, br, bc, k_near, sizes, nxl, offs, lvl_index):
+    """Global id of block (br, bc) of level ``lev`` unless it lies within ``k_near`` blocks of
+    the facet's own block (then it is covered at a finer level or exactly): -1. Empty: -1."""
+    s = sizes[lev]
+    if max(abs(br - r // s), abs(bc - c // s)) <= k_near:
+        return -1
+    return lvl_index[offs[lev] + br * nxl[lev] + bc]
+
+
+@nb.njit(cache=True, parallel=True)
+def tree_count(pos, nrm, rows, cols, k_near, sizes, nyl, nxl, offs, lvl_index, bpos, bvec):
+    """Per facet, the number of far blocks it faces (interaction lists of the block pyramid)."""
+    n = pos.shape[0]
+    counts = np.zeros(n, dtype=np.int64)
+    for i in nb.prange(n):
+        k = 0
+        for lev in range(sizes.shape[0]):
+            r_lo, r_hi, c_lo, c_hi = _level_range(rows[i], cols[i], lev, k_near, sizes, nyl, nxl)
+            for br in range(r_lo, r_hi):
+                for bc in range(c_lo, c_hi):
+                    J = _far_block(rows[i], cols[i], lev, br, bc, k_near, sizes, nxl, offs,
+                                   lvl_index)
+                    if J >= 0 and _far_g(pos, nrm, i, bpos, bvec, J) > 0.0:
+                        k += 1
+        counts[i] = k
+    return counts
+
+
+@nb.njit(cache=True, parallel=True)
+def tree_fill(pos, nrm, rows, cols, k_near, sizes, nyl, nxl, offs, lvl_index, bpos, bvec,
+              zg, fr, fc, bfr, bfc, bzv, visibility, step_px, skip_px, indptr, out_j, out_g):
+    """Fill three weights per (facet, far block): flux from J = w . M_J with the moment
+    M_J = sum_j A_j n_j B_j and w = cos_i (-d_hat) / (pi r^2) V (one visibility march)."""
+    n = pos.shape[0]
+    for i in nb.prange(n):
+        k = indptr[i]
+        for lev in range(sizes.shape[0]):
+            r_lo, r_hi, c_lo, c_hi = _level_range(rows[i], cols[i], lev, k_near, sizes, nyl, nxl)
+            for br in range(r_lo, r_hi):
+                for bc in range(c_lo, c_hi):
+                    J = _far_block(rows[i], cols[i], lev, br, bc, k_near, sizes, nxl, offs,
+                                   lvl_index)
+                    if J < 0 or _far_g(pos, nrm, i, bpos, bvec, J) <= 0.0:
+                        continue
+                    vis = 1.0
+                    if visibility and not _segment_visible(zg, fr[i], fc[i], pos[i, 2], bfr[J],
+                                                           bfc[J], bzv[J], step_px, skip_px):
+                        vis = 0.0
+                    dx = bpos[J, 0] - pos[i, 0]
+                    dy = bpos[J, 1] - pos[i, 1]
+                    dz = bpos[J, 2] - pos[i, 2]
+                    d2 = dx * dx + dy * dy + dz * dz
+                    w = vis * (nrm[i, 0] * dx + nrm[i, 1] * dy + nrm[i, 2] * dz) / (math.pi * d2 * d2)
+                    out_j[k] = 3 * J
+                    out_g[k] = -w * dx
+                    out_j[k + 1] = 3 * J + 1
+                    out_g[k + 1] = -w * dy
+                    out_j[k + 2] = 3 * J + 2
+                    out_g[k + 2] = -w * dz
+                    k += 3
 
 
 # ---- free facets (no height field): all pairs, no visibility ----

@@ -34,6 +34,7 @@ import scipy.sparse as sp
 
 from lupex.constants import SOLAR_CONSTANT_W_M2, STEFAN_BOLTZMANN
 from lupex.errors import ParameterError, check_range
+from lupex.thermal.viewfactors import HierarchicalViewFactors
 
 __all__ = [
     "absorbed_flux",
@@ -46,9 +47,12 @@ __all__ = [
 
 
 def _check_F(F) -> sp.csr_matrix:
+    if isinstance(F, HierarchicalViewFactors):
+        return F
     if not sp.issparse(F) and not isinstance(F, np.ndarray):
-        raise ParameterError("F must be a view-factor matrix (scipy.sparse or ndarray (n, n)); "
-                             "build it with lupex.thermal.view_factor_matrix.")
+        raise ParameterError("F must be a view-factor matrix (scipy.sparse or ndarray (n, n), "
+                             "or a HierarchicalViewFactors); build it with view_factor_matrix or "
+                             "view_factor_operator.")
     if F.ndim != 2 or F.shape[0] != F.shape[1]:
         raise ParameterError(f"F must be square (n, n); got shape {F.shape}.")
     return sp.csr_matrix(F) if not sp.isspmatrix_csr(F) else F

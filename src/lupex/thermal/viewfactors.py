@@ -40,12 +40,13 @@ import scipy.sparse as sp
 import xarray as xr
 
 from lupex.constants import MOON_RADIUS_M
-from lupex.errors import DemError, ParameterError
+from lupex.errors import DemError, ParameterError, check_range
 from lupex.io.maps import make_map
 from lupex.thermal import _vf_kernels as K
 
 __all__ = [
     "Facets",
+    "HierarchicalViewFactors",
     "direct_flux_point_sun",
     "facets_from_dem",
     "facets_from_mesh",
@@ -53,6 +54,7 @@ __all__ = [
     "sun_vector",
     "truncation_loss",
     "view_factor_matrix",
+    "view_factor_operator",
 ]
 
 _STEP_PX = 0.5  # ray-march step along a segment [pixels]
@@ -280,14 +282,9 @@ def view_factor_matrix(source, *, max_distance_m: float | None = None, visibilit
         else:
             wr = min(ny, int(np.ceil(max_distance_m / abs(g.sy))) + 1)
             wc = min(nx, int(np.ceil(max_distance_m / abs(g.sx))) + 1)
-        counts = K.grid_count(g.index, g.rows, g.cols, f.position_m, f.normal, wr, wc, max_d2)
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(counts, out=indptr[1:])
-        out_j = np.empty(indptr[-1], dtype=np.int64)
-        out_g = np.empty(indptr[-1], dtype=np.float64)
-        fr, fc = _fractional_rc(f)
-        K.grid_fill(g.index, g.rows, g.cols, f.position_m, f.normal, wr, wc, max_d2, g.z_m,
-                    fr, fc, bool(visibility), _STEP_PX, _SKIP_PX, indptr, out_j, out_g)
+        win = np.stack([np.minimum(ny, g.rows + wr + 1), np.maximum(0, g.cols - wc),
+                        np.minimum(nx, g.cols + wc + 1)], axis=1)
+        indptr, out_j, out_g = _grid_pairs(f, win, max_d2, visibility)
     else:
         if visibility:
             raise ParameterError("view_factor_matrix: free facets (xyz, normals, areas) and mesh "
@@ -313,6 +310,166 @@ def view_factor_matrix(source, *, max_distance_m: float | None = None, visibilit
     F = sp.csr_matrix(F)
     F.sort_indices()
     return F
+
+
+def _grid_pairs(f: Facets, win: np.ndarray, max_d2: float, visibility: bool):
+    """Upper-triangle CSR arrays (indptr, j, G) of the pairs in each facet's window."""
+    g = f.grid
+    win = np.ascontiguousarray(win, dtype=np.int64)
+    counts = K.grid_count(g.index, g.rows, g.cols, f.position_m, f.normal, win, max_d2)
+    indptr = np.zeros(f.n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    out_j = np.empty(indptr[-1], dtype=np.int64)
+    out_g = np.empty(indptr[-1], dtype=np.float64)
+    fr, fc = _fractional_rc(f)
+    K.grid_fill(g.index, g.rows, g.cols, f.position_m, f.normal, win, max_d2, g.z_m, fr, fc,
+                bool(visibility), _STEP_PX, _SKIP_PX, indptr, out_j, out_g)
+    return indptr, out_j, out_g
+
+
+class HierarchicalViewFactors:
+    """View factors as near pairs plus a hierarchically aggregated far field: ``F ~ N + C R``.
+
+    Blocks form a pyramid (``block_px * 2^l`` pixels at level l). ``N`` (n, n) holds the exact
+    facet pairs whose level-0 blocks are within ``near_blocks`` of each other; each farther
+    facet is reached through exactly one block, the largest one that is still more than
+    ``near_blocks`` blocks away at its own level (the interaction lists of the fast multipole
+    method), so a block is always at least ``near_blocks`` of its own sizes away. A far block J is seen from facet
+    i along one direction ``d_hat`` (to the block's area-weighted centre, lifted onto the
+    terrain) at one distance r, with one visibility test, so the flux it sends is
+    ``cos_i / (pi r^2) (-d_hat) . M_J`` with the radiosity moment ``M_J = sum_j A_j n_j B_j``:
+    ``R`` (3 nb, n) forms the moments, ``C`` (n, 3 nb) the geometric weights. Only the geometry
+    is aggregated, not the radiosity, so a block whose sunlit facets face the receiver sends
+    what they send. Behaves like a matrix for the radiosity solvers (``@``, ``shape``,
+    ``sum(axis=1)``). Build it with :func:`view_factor_operator`.
+    """
+
+    def __init__(self, near: sp.csr_matrix, far: sp.csr_matrix, restrict: sp.csr_matrix,
+                 *, block_px: int, near_blocks: int, levels: int) -> None:
+        self.near, self.far, self.restrict = near, far, restrict
+        self.block_px, self.near_blocks, self.levels = int(block_px), int(near_blocks), int(levels)
+        self.shape = near.shape
+        self.ndim = 2
+
+    def __matmul__(self, x):
+        return self.near @ x + self.far @ (self.restrict @ x)
+
+    def sum(self, axis=None):
+        if axis not in (1, -1):
+            raise ParameterError("HierarchicalViewFactors.sum supports axis=1 (row sums) only.")
+        ones = np.ones(self.shape[1])
+        return (self @ ones)[:, None]
+
+    @property
+    def nnz(self) -> int:
+        """Stored entries (near + far + restriction)."""
+        return int(self.near.nnz + self.far.nnz + self.restrict.nnz)
+
+    @property
+    def nbytes(self) -> int:
+        return int(sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
+                       for m in (self.near, self.far, self.restrict)))
+
+    def toarray(self) -> np.ndarray:
+        """Dense (n, n) equivalent (small problems and tests only)."""
+        return self.near.toarray() + (self.far @ self.restrict).toarray()
+
+
+def view_factor_operator(source, *, block_px: int = 4, near_blocks: int = 2,
+                         visibility: bool = True, mask: np.ndarray | None = None,
+                         body_radius_m: float | None = MOON_RADIUS_M) -> HierarchicalViewFactors:
+    """Hierarchical view factors for regions too large for all facet pairs.
+
+    Facet pairs whose ``block_px`` x ``block_px`` pixel blocks are within ``near_blocks``
+    blocks of each other (Chebyshev distance) are exact, as in :func:`view_factor_matrix`;
+    farther facets are reached through blocks of a pyramid that double in size with distance,
+    each at least ``near_blocks`` of its own sizes away, as one aggregate partner (one
+    direction, distance and visibility march; see :class:`HierarchicalViewFactors`). Storage
+    ~ ``n ((2k+1)^2 b^2 / 2 + 27 (2k+1)^2 L)`` for L levels instead of ``n^2``: O(n log n).
+    Nothing is dropped, so the far, sunlit walls that heat a shadowed floor stay in (contrast
+    with ``max_distance_m`` / ``min_factor``); accuracy and cost in docs/thermal.md.
+
+    Parameters
+    ----------
+    source : DataArray (y, x) or Facets from a DEM
+        The terrain [m].
+    block_px : int
+        Edge of the finest blocks in pixels (>= 1).
+    near_blocks : int
+        k: the admissibility distance in blocks (>= 1); larger is more accurate and costlier.
+    visibility, mask, body_radius_m
+        As in :func:`view_factor_matrix`.
+    """
+    from scipy.ndimage import map_coordinates
+
+    f = _as_facets(source, mask=mask, body_radius_m=body_radius_m)
+    if f.grid is None:
+        raise ParameterError("view_factor_operator needs DEM facets (a DataArray or "
+                             "facets_from_dem); use view_factor_matrix for free facets.")
+    b = int(check_range("block_px", block_px, 1, None))
+    k = int(check_range("near_blocks", near_blocks, 1, None))
+    g = f.grid
+    ny, nx = g.index.shape
+    brow, bcol = g.rows // b, g.cols // b
+    win = np.stack([np.minimum(ny, (brow + k + 1) * b), np.maximum(0, (bcol - k) * b),
+                    np.minimum(nx, (bcol + k + 1) * b)], axis=1)
+    indptr, out_j, out_g = _grid_pairs(f, win, np.inf, visibility)
+    n = f.n
+    upper = sp.csr_matrix((out_g, out_j, indptr), shape=(n, n))
+    upper.eliminate_zeros()
+    near = sp.csr_matrix((upper + upper.T) @ sp.diags(f.area_m2))
+
+    # block pyramid: level l has blocks of b 2^l pixels; the top level is at most 2k + 2 across
+    sizes = [b]
+    while max(-(-ny // sizes[-1]), -(-nx // sizes[-1])) > 2 * k + 2:
+        sizes.append(2 * sizes[-1])
+    area, pos, nrm = f.area_m2, f.position_m, f.normal
+    cens, vecs, nyl, nxl, offs, lvl_index, jof_all = [], [], [], [], [], [], []
+    n_blk = 0
+    for s_l in sizes:
+        ny_l, nx_l = -(-ny // s_l), -(-nx // s_l)
+        keys, jof = np.unique((g.rows // s_l) * nx_l + g.cols // s_l, return_inverse=True)
+        a_blk = np.bincount(jof, weights=area, minlength=keys.size)
+        vecs.append(np.stack([np.bincount(jof, weights=area * nrm[:, q], minlength=keys.size)
+                              for q in range(3)], axis=1))
+        cens.append(np.stack([np.bincount(jof, weights=area * pos[:, q], minlength=keys.size)
+                              for q in range(3)], axis=1) / a_blk[:, None])
+        grid_l = np.full(ny_l * nx_l, -1, dtype=np.int64)
+        grid_l[keys] = n_blk + np.arange(keys.size)
+        offs.append(sum(len(x) for x in lvl_index))
+        lvl_index.append(grid_l)
+        nyl.append(ny_l)
+        nxl.append(nx_l)
+        jof_all.append(n_blk + jof)
+        n_blk += keys.size
+    cen = np.concatenate(cens)
+    vec = np.ascontiguousarray(np.concatenate(vecs))
+    bfr = (cen[:, 1] - g.y0) / g.sy
+    bfc = (cen[:, 0] - g.x0) / g.sx
+    # geometry from the area-weighted centre; the line of sight ends on the terrain below it
+    bzv = map_coordinates(g.z_m, [bfr, bfc], order=1, mode="nearest")
+    cen = np.ascontiguousarray(cen)
+    fr, fc = _fractional_rc(f)
+    geo = (pos, nrm, g.rows, g.cols, k, np.asarray(sizes, dtype=np.int64),
+           np.asarray(nyl, dtype=np.int64), np.asarray(nxl, dtype=np.int64),
+           np.asarray(offs, dtype=np.int64), np.concatenate(lvl_index), cen, vec)
+    counts = K.tree_count(*geo)
+    fptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(3 * counts, out=fptr[1:])
+    fj = np.empty(fptr[-1], dtype=np.int64)
+    fg = np.empty(fptr[-1], dtype=np.float64)
+    K.tree_fill(*geo, g.z_m, fr, fc, bfr, bfc, bzv, bool(visibility), _STEP_PX, _SKIP_PX,
+                fptr, fj, fg)
+    far = sp.csr_matrix((fg, fj, fptr), shape=(n, 3 * n_blk))
+    far.eliminate_zeros()
+    # radiosity moments M_J = sum_j A_j n_j B_j, 3 rows per block, every level
+    jall = np.concatenate(jof_all)
+    src = np.tile(np.arange(n), len(sizes))
+    w = np.tile(area[:, None] * nrm, (len(sizes), 1))
+    restrict = sp.csr_matrix((w.ravel(), ((3 * jall[:, None] + np.arange(3)).ravel(),
+                                          np.repeat(src, 3))), shape=(3 * n_blk, n))
+    return HierarchicalViewFactors(near, far, restrict, block_px=b, near_blocks=k,
+                                   levels=len(sizes))
 
 
 def sky_view_factor(F: sp.spmatrix) -> np.ndarray:
