@@ -2,7 +2,8 @@
 
 Computed with skyfield ([1]_): a WGS84 station (``wgs84.latlon``), DE421, light time, aberration
 and gravitational deflection (``observe().apparent()``), Earth orientation from skyfield's
-built-in IERS tables (no download; UT1 is predicted beyond the table). No refraction, which
+built-in IERS tables (no download; UT1 is predicted beyond the table) with the IAU 2000B
+nutation (1 mas). No refraction, which
 matters only at very low elevations (~0.5 deg at the horizon, < 0.1 deg above 10 deg).
 
 A lunar surface point is built on the 1737.4 km sphere in MOON_ME (skyfield's
@@ -193,6 +194,7 @@ def ground_station_visibility(times: Any, stations: Any = None, *,
     sts = resolve_stations(stations)
     check_range("min_elevation_deg", min_elevation_deg, -90, 90, unit="deg")
     from skyfield.api import wgs84
+    from skyfield.nutationlib import iau2000b_radians
 
     ts, eph, (pc, frame) = _skyfield()
     moon, earth = eph["moon"], eph["earth"]
@@ -214,6 +216,9 @@ def ground_station_visibility(times: Any, stations: Any = None, *,
     for a in range(0, n, _CHUNK):
         b = min(n, a + _CHUNK)
         tt = ts.tdb_jd(2451545.0, et[a:b] / 86400.0)
+        # IAU 2000B nutation (1 mas, McCarthy & Luzum 2003) instead of 2000A: 10x cheaper,
+        # through the hook skyfield keeps for this purpose (timelib.Time._nutation_angles)
+        tt._nutation_angles_radians = iau2000b_radians(tt)
         for j, obs in enumerate(topos):
             at = obs.at(tt)
             alt, az, dist = at.observe(moon).apparent().altaz()
