@@ -162,20 +162,16 @@ def load_kernels() -> Kernels:
         raise InputFileError(f"{paths['de421']} / {paths['moon_pa_bpc']}: expected DE421 "
                              "segments 0->3, 3->301, 3->399, 0->10 and the MOON_PA_DE421 "
                              "orientation segment.")
-    k = Kernels(
-        emb=_segment(segs[(SSB, EMB)]), moon=_segment(segs[(EMB, MOON)]),
-        earth=_segment(segs[(EMB, EARTH)]), sun=_segment(segs[(SSB, SUN)]),
-        moon_pa=_segment(pa[0]), pa_to_me=pa_to_me_matrix(paths["moon_tf"]),
-        start_tdb_s=0.0, stop_tdb_s=0.0,
-    )
+    spk = {name: _segment(segs[key]) for name, key in
+           (("emb", (SSB, EMB)), ("moon", (EMB, MOON)), ("earth", (EMB, EARTH)),
+            ("sun", (SSB, SUN)))}
+    moon_pa = _segment(pa[0])
     # The orientation file sets the span: DE421 extends years beyond it on both sides, and the
     # Sun is evaluated at most ~500 s before the epoch (light time); keep a 1000 s margin anyway.
-    spk = (k.emb, k.moon, k.earth, k.sun)
-    start = max(k.moon_pa.start_s, max(s.start_s for s in spk) + 1000.0)
-    stop = min(k.moon_pa.stop_s, min(s.stop_s for s in spk))
-    object.__setattr__(k, "start_tdb_s", start)
-    object.__setattr__(k, "stop_tdb_s", stop)
-    return k
+    start = max(moon_pa.start_s, max(s.start_s for s in spk.values()) + 1000.0)
+    stop = min(moon_pa.stop_s, min(s.stop_s for s in spk.values()))
+    return Kernels(**spk, moon_pa=moon_pa, pa_to_me=pa_to_me_matrix(paths["moon_tf"]),
+                   start_tdb_s=start, stop_tdb_s=stop)
 
 
 def _pkg_version(name: str) -> str:
