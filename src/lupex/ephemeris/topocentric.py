@@ -114,19 +114,16 @@ def dem_height_m(dem: xr.DataArray, lat_deg: Any, lon_deg: Any) -> np.ndarray:
     1737.4 km sphere (the LOLA convention). Points off the DEM or on NaN cells are refused.
     """
     import rioxarray  # noqa: F401  (registers the .rio accessor)
-    from pyproj import CRS, Transformer
 
-    crs = dem.rio.crs
-    if crs is None:
-        raise DemError("DEM has no CRS; write one with dem.rio.write_crs('IAU_2015:30135').")
-    crs = CRS(crs)
+    from lupex.terrain.geometry import dem_crs, latlon_to_xy_m
+
+    crs = dem_crs(dem)  # CrsError (a DemError) when the DEM has none
     a = crs.ellipsoid.semi_major_metre if crs.ellipsoid is not None else float("nan")
     if not abs(a - MOON_RADIUS_M) < 10_000.0:
         raise DemError(f"DEM CRS {crs.to_string()} is not a lunar CRS (semi-major axis {a:g} m); "
                        "reproject to e.g. IAU_2015:30135.")
     lat, lon = _latlon(lat_deg, lon_deg)
-    tr = Transformer.from_crs(crs.geodetic_crs, crs, always_xy=True)
-    x, y = tr.transform(np.ravel(lon), np.ravel(lat))
+    x, y = latlon_to_xy_m(np.ravel(lat), np.ravel(lon), crs)
     h = dem.interp(x=xr.DataArray(np.atleast_1d(x), dims="point"),
                    y=xr.DataArray(np.atleast_1d(y), dims="point")).values.astype(float)
     if not np.all(np.isfinite(h)):
