@@ -219,7 +219,7 @@ def initial_state(mean_absorbed_flux_w_m2, *, grid: LayerGrid | None = None,
 
 def integrate(flux: FluxInput, state: ThermalState, *, dt_s: float, n_steps: int | None = None,
               depths_m: Sequence[float] | None = (0.0,), series_columns: Sequence[int] = (),
-              n_iter: int = 2, interface_conductivity: str = "mean",
+              n_iter: int = 8, interface_conductivity: str = "mean",
               surface_feedback: bool = False, _accumulate: dict | None = None) -> ThermalStats:
     """Run columns forward from ``state`` and reduce temperatures over time as it goes.
 
@@ -239,7 +239,8 @@ def integrate(flux: FluxInput, state: ThermalState, *, dt_s: float, n_steps: int
     series_columns : sequence of int
         Columns whose full time series to keep (memory nt x len(depths)).
     n_iter : int
-        Picard iterations for T-dependent conductivity and heat capacity per step (>= 1).
+        Most Picard passes for the T-dependent conductivity and heat capacity per step (they
+        stop when no node moves more than 1e-4 K; at least 2 unless n_iter = 1).
     interface_conductivity : {"mean", "upper"}
         Conductivity between two nodes: their mean (second order, the default) or the upper
         node's (heat1d's rule, first order; for validation against heat1d only).
@@ -301,7 +302,7 @@ def integrate(flux: FluxInput, state: ThermalState, *, dt_s: float, n_steps: int
 def equilibrate(flux_period: FluxInput, *, dt_s: float, n_steps: int | None = None,
                 params: RegolithParams = RegolithParams(), grid: LayerGrid | None = None,
                 state: ThermalState | None = None, tol_k: float = 0.01, max_cycles: int = 40,
-                accelerate: bool = True, n_iter: int = 2, interface_conductivity: str = "mean",
+                accelerate: bool = True, n_iter: int = 8, interface_conductivity: str = "mean",
                 surface_feedback: bool = False) -> tuple[ThermalState, SpinupInfo]:
     """Spin columns up to the periodic state of a forcing period repeated.
 
@@ -395,7 +396,7 @@ def equilibrate(flux_period: FluxInput, *, dt_s: float, n_steps: int | None = No
 def simulate(flux_period: FluxInput, *, dt_s: float, n_steps: int | None = None,
              params: RegolithParams = RegolithParams(), grid: LayerGrid | None = None,
              depths_m: Sequence[float] | None = (0.0,), series_columns: Sequence[int] = (),
-             tol_k: float = 0.01, max_cycles: int = 40, n_iter: int = 2,
+             tol_k: float = 0.01, max_cycles: int = 40, n_iter: int = 8,
              interface_conductivity: str = "mean") -> tuple[ThermalStats, SpinupInfo]:
     """Spin up under a periodic forcing, then record one more period.
 
