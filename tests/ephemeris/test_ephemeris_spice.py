@@ -207,3 +207,16 @@ def test_geometric_instead_of_apparent_fails(spice, epochs):
 def test_surface_point_radius_is_the_lola_sphere():
     p = eph.body_fixed_m(-89.45, 222.7, 0.0)
     assert_allclose(np.linalg.norm(p), MOON_RADIUS_M, rtol=1e-15)
+
+
+def test_span_edges_match_spice(spice):
+    # the first and last usable seconds, and 1900-2050 random epochs outside the 1950-2049
+    # sample above (the pre-1972 UTC convention and both ends of the orientation file)
+    lo, hi = eph.usable_span_utc()
+    times = np.concatenate([np.array([lo, hi], dtype="datetime64[ns]"),
+                            random_utc(20, seed=1900, lo="1900-01-01", hi="1950-01-01"),
+                            random_utc(20, seed=2050, lo="2049-01-01", hi="2050-12-31")])
+    ours = eph.sun_earth_vectors_me(times)
+    sun, earth = _spice_vectors(spice, spice_et(spice, times))
+    assert_allclose(separation_arcsec(ours["sun_m"], sun), 0.0, atol=TOL_ARCSEC)
+    assert_allclose(separation_arcsec(ours["earth_m"], earth), 0.0, atol=TOL_ARCSEC)
