@@ -238,15 +238,19 @@ def pixel_thresholds(hor, rot, n_bins, out):
     enough; two at the first node).
     """
     n_pix, n = hor.shape
+    sin_a = np.empty(n_bins)
+    cos_a = np.empty(n_bins)
+    for k in range(n_bins):
+        sin_a[k] = math.sin(2.0 * math.pi * k / n_bins)
+        cos_a[k] = math.cos(2.0 * math.pi * k / n_bins)
     for p in prange(n_pix):
         r00, r01, r02 = rot[p, 0, 0], rot[p, 0, 1], rot[p, 0, 2]
         r10, r11, r12 = rot[p, 1, 0], rot[p, 1, 1], rot[p, 1, 2]
         r20, r21, r22 = rot[p, 2, 0], rot[p, 2, 1], rot[p, 2, 2]
         e = 0.0
         for k in range(n_bins):
-            a = 2.0 * math.pi * k / n_bins
-            sa = math.sin(a)
-            ca = math.cos(a)
+            sa = sin_a[k]
+            ca = cos_a[k]
             aa = r20 * sa + r21 * ca
             nn = math.sqrt(aa * aa + r22 * r22)
             psi = math.atan2(aa, r22)
