@@ -175,8 +175,12 @@ def register(app: typer.Typer) -> None:
                 raise ParameterError(f"--lunar-point {lunar_point!r}: give LAT,LON[,HEIGHT_M] "
                                      "in degrees and metres.") from None
         times = time_grid(start, stop, step)
-        ds = ground_station_visibility(times, chosen, min_elevation_deg=min_elevation,
-                                       lunar_point=point)
+        from lupex.cli._common import callback, progress
+
+        with progress() as p:
+            ds = ground_station_visibility(times, chosen, min_elevation_deg=min_elevation,
+                                           lunar_point=point,
+                                           progress=callback(p, "station geometry"))
         rows = visibility_windows(ds)
         prov = provenance("lupex stations", start=start, stop=stop, step=step,
                           stations=list(ds["station"].values), min_elevation_deg=min_elevation,

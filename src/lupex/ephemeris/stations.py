@@ -43,7 +43,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,7 +167,8 @@ def _skyfield() -> tuple[Any, Any, Any]:
 def ground_station_visibility(times: Any, stations: Any = None, *,
                               min_elevation_deg: float = 10.0,
                               lunar_point: tuple[float, float] | tuple[float, float, float]
-                              | None = None) -> xr.Dataset:
+                              | None = None,
+                              progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
     """Elevation and azimuth of the Moon (and optionally a lunar surface point) from stations.
 
     Parameters
@@ -182,6 +183,8 @@ def ground_station_visibility(times: Any, stations: Any = None, *,
     lunar_point : (lat_deg, lon_deg[, height_m]), optional
         A lunar surface point (planetocentric, MOON_ME, height above the 1737.4 km sphere);
         when given, ``visible`` refers to it instead of the Moon's centre.
+    progress : callable, optional
+        ``progress(done, total)`` called after each chunk of epochs (e.g. a CLI progress bar).
 
     Returns
     -------
@@ -229,6 +232,8 @@ def ground_station_visibility(times: Any, stations: Any = None, *,
                 alt, az, _ = at.observe(target).apparent().altaz()
                 out["point_elevation_deg"][a:b, j] = alt.degrees
                 out["point_azimuth_deg"][a:b, j] = az.degrees
+        if progress is not None:
+            progress(b, n)
     el = out["point_elevation_deg" if target is not None else "moon_elevation_deg"]
     visible = el >= min_elevation_deg
     units = {"moon_distance_m": "m"}
