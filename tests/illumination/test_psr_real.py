@@ -90,6 +90,8 @@ def test_shackleton_floor_is_psr(lola_shackleton):
     floor = ds["psr"].sel(x=7700.0, y=-6400.0, method="nearest")
     assert int(floor) == 1
     assert 100.0 < res["psr_area_km2"] < 600.0
+    # inside the rim circle: measured 232 km2 of 343 km2 (docs/validation.md)
+    assert 150.0 < crater_areas(res)["Shackleton"]["psr_km2"] < 340.0
 
 
 if __name__ == "__main__":
