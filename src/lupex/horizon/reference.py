@@ -83,12 +83,12 @@ def _march(Z, U, geo, pts, az, h, step_px, lv_Z, lv_U, lv_geo, far_step_px, cent
         zO = _bilin(Z, U, float(r), float(c), uO)
         nO = math.sqrt(uO[0] ** 2 + uO[1] ** 2 + uO[2] ** 2)
         rO = R + zO + h
-        O = np.empty(3)
+        Ob = np.empty(3)
         for k in range(3):
             uO[k] /= nO
-            O[k] = rO * uO[k]
+            Ob[k] = rO * uO[k]
         best = -2.0
-        rE = 0.0
+        rE = R + zO  # nothing ahead: the smooth sphere at the pixel's own elevation
         cosE = 1.0
         t = 0.0
         while True:
@@ -97,14 +97,14 @@ def _march(Z, U, geo, pts, az, h, step_px, lv_Z, lv_U, lv_geo, far_step_px, cent
             y = y0 + ey * t
             fc = (x - geo[0]) / geo[2]
             fr = (y - geo[1]) / geo[3]
-            if fc < -0.5 or fr < -0.5 or fc > nx - 0.5 or fr > ny - 0.5:
+            if fc < 0.0 or fr < 0.0 or fc > nx - 1.0 or fr > ny - 1.0:
                 break
             z = _bilin(Z, U, fr, fc, q)
             nq = math.sqrt(q[0] ** 2 + q[1] ** 2 + q[2] ** 2)
             rq = R + z
-            dx = rq * q[0] / nq - O[0]
-            dy = rq * q[1] / nq - O[1]
-            dz = rq * q[2] / nq - O[2]
+            dx = rq * q[0] / nq - Ob[0]
+            dy = rq * q[1] / nq - Ob[1]
+            dz = rq * q[2] / nq - Ob[2]
             s = (dx * uO[0] + dy * uO[1] + dz * uO[2]) / math.sqrt(dx * dx + dy * dy + dz * dz)
             if s > best:
                 best = s
@@ -121,7 +121,7 @@ def _march(Z, U, geo, pts, az, h, step_px, lv_Z, lv_U, lv_geo, far_step_px, cent
                 found = False
                 fc = (x - geo[0]) / geo[2]
                 fr = (y - geo[1]) / geo[3]
-                inside = not (fc < -0.5 or fr < -0.5 or fc > nx - 0.5 or fr > ny - 0.5)
+                inside = not (fc < 0.0 or fr < 0.0 or fc > nx - 1.0 or fr > ny - 1.0)
                 stepm = 0.0
                 for lv in range(lv_geo.shape[0]):
                     off = int(lv_geo[lv, 0])
@@ -144,9 +144,9 @@ def _march(Z, U, geo, pts, az, h, step_px, lv_Z, lv_U, lv_geo, far_step_px, cent
                 if not inside:
                     nq = math.sqrt(q[0] ** 2 + q[1] ** 2 + q[2] ** 2)
                     rq = R + z
-                    dx = rq * q[0] / nq - O[0]
-                    dy = rq * q[1] / nq - O[1]
-                    dz = rq * q[2] / nq - O[2]
+                    dx = rq * q[0] / nq - Ob[0]
+                    dy = rq * q[1] / nq - Ob[1]
+                    dz = rq * q[2] / nq - Ob[2]
                     s = (dx * uO[0] + dy * uO[1] + dz * uO[2]) / math.sqrt(dx * dx + dy * dy + dz * dz)
                     if s > best:
                         best = s
@@ -182,7 +182,7 @@ def _pack_levels(levels: list[_Level], crs) -> tuple[np.ndarray, np.ndarray, np.
 def ray_march_horizon(dem: xr.DataArray | Prepared, points: Sequence[tuple[int, int]] | np.ndarray,
                       azimuths: Sequence[float] | np.ndarray, *, observer_height_m: float = 0.0,
                       far_field: FarField = None, far_field_radius_km: float = 300.0,
-                      step_px: float = 0.1, far_step_px: float = 0.25) -> np.ndarray:
+                      step_px: float = 0.02, far_step_px: float = 0.25) -> np.ndarray:
     """Brute-force horizon elevation [deg] of selected pixels (the validation reference).
 
     Parameters
