@@ -132,3 +132,15 @@ def test_fast_stream_matches_exact_stream(grid):
     assert_allclose(a["sun_and_earth_fraction"].values, b["sun_and_earth_fraction"].values,
                     atol=1e-2)
     assert b.attrs["binned_vs_stream_sun_fraction_max_abs"] < 1.5e-3
+
+
+def test_dask_distributed_scheduler_gives_the_same_maps(grid, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    dem, hor = grid
+    local = illumination_maps(dem, hor, START, STOP, STEP, tile_px=10)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        dist = illumination_maps(dem, hor, START, STOP, STEP, tile_px=10,
+                                 scheduler=cluster.scheduler_address, cache_dir=tmp_path)
+    for name in local:
+        assert_allclose(dist[name].values, local[name].values)
