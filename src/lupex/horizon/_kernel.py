@@ -26,12 +26,13 @@ ahead, and no parabolic approximation of the curvature is made anywhere.
 from any sample walks the upper hull of everything beyond it.
 
 *Pixels.* A pixel's own ray runs between two neighbouring lines (at lateral offsets ``-f/Q`` and
-``(1-f)/Q`` rows). Its near field (the first ``near_cols`` columns) is ray-marched exactly from
-the pixel centre on the bilinear surface (``near_sub`` samples per column); its far field is the
-tangent from the pixel's observer point (true elevation + observer height) to the hull of each
-of the two lines beyond the near field, interpolated linearly between the two lines. The horizon
-is the larger of the two. Cost per pixel and azimuth is constant (``near_cols * near_sub``
-bilinear samples, two hull walks), independent of the search radius.
+``(1-f)/Q`` rows). Its near field (the first ``near_cols`` columns) is solved exactly from the
+pixel centre on the bilinear surface: cell by cell the surface along the ray is a quadratic, and
+the maximum slope seen from the observer over each piece has a closed form (``_near_field``).
+Its far field is the tangent from the pixel's observer point (true elevation + observer height)
+to the hull of each of the two lines beyond the near field, interpolated linearly between the
+two lines. The horizon is the larger of the two. Cost per pixel and azimuth is constant (about
+``near_cols * (1 + m)`` cell pieces and two short hull walks), independent of the search radius.
 
 References
 ----------
@@ -102,7 +103,7 @@ def _level_sample(x, y, lv_z, lv_meta):
 
 
 @nb.njit(cache=True)
-def _line_samples(Z, b, m, c_lo, c_hi, S, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
+def _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
                   ff_center, ff_radius2, R, write, th, X, Y):
     """Sample one line (DEM part, then the far field); return the number of samples.
 
@@ -159,9 +160,10 @@ def _line_samples(Z, b, m, c_lo, c_hi, S, ds_col, wt, ex, ey, kg, kmeta, lv_z, l
     tprev = 0.0
     step = 0.0
     _, step = _level_sample(xw, yw, lv_z, lv_meta)
+    step = step / FS
     if step <= 0.0:
         # the exit point is not covered; probe with the coarsest level's pixel
-        step = lv_meta[lv_meta.shape[0] - 1, 7]
+        step = lv_meta[lv_meta.shape[0] - 1, 7] / FS
     while True:
         t += step
         x = xw + ex * t
@@ -179,7 +181,7 @@ def _line_samples(Z, b, m, c_lo, c_hi, S, ds_col, wt, ex, ey, kg, kmeta, lv_z, l
         theta += (t - tprev) / (0.5 * (kk + kprev)) / R
         kprev = kk
         tprev = t
-        step = px
+        step = px / FS
         if write:
             rr = R + z
             th[n] = theta
@@ -375,7 +377,7 @@ def _far_line(li, c, rO, S, near_cols, early, n_lines, counts, c_lo, c_hi, ndem,
 
 
 @nb.njit(parallel=True, cache=True)
-def azimuth_kernel(Z, m, ds_col, Q, S, near_cols, near_sub, obs_h, R, wt, ex, ey, kg, kmeta,
+def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta,
                    lv_z, lv_meta, foot, ff_center, ff_radius, b_anchor, out_rows, out_cols, out):
     """Horizon elevation [deg] of the view's pixels for one azimuth.
 
@@ -387,8 +389,10 @@ def azimuth_kernel(Z, m, ds_col, Q, S, near_cols, near_sub, obs_h, R, wt, ex, ey
         Grid distance [m] travelled per column step along the azimuth.
     Q : int
         Lines per row (lateral spacing 1/Q row).
-    near_cols, near_sub : int
-        Exact near-field length [columns] and samples per column.
+    S, FS : int
+        Samples per column along the lines, and per far-field pixel beyond the DEM.
+    near_cols : int
+        Exact near-field length [columns].
     obs_h : float
         Observer height [m].
     b_anchor : float
@@ -419,7 +423,7 @@ def azimuth_kernel(Z, m, ds_col, Q, S, near_cols, near_sub, obs_h, R, wt, ex, ey
         c_hi[li] = hi
         if hi >= lo:
             ndem[li] = (hi - lo) * S + 1
-            counts[li] = _line_samples(Z, b, m, lo, hi, S, ds_col, wt, ex, ey, kg, kmeta, lv_z,
+            counts[li] = _line_samples(Z, b, m, lo, hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z,
                                        lv_meta, foot, ff_center, ff_radius2, R, False, dummy,
                                        dummy, dummy)
     offs = np.zeros(n_lines + 1, np.int64)
@@ -436,7 +440,7 @@ def azimuth_kernel(Z, m, ds_col, Q, S, near_cols, near_sub, obs_h, R, wt, ex, ey
             continue
         o = offs[li]
         b = b_min + li / Q
-        _line_samples(Z, b, m, c_lo[li], c_hi[li], S, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta,
+        _line_samples(Z, b, m, c_lo[li], c_hi[li], S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta,
                       foot, ff_center, ff_radius2, R, True, th[o:o + n], X[o:o + n], Y[o:o + n])
         # upper-hull sweep from the far end
         stack = np.empty(n, np.int32)

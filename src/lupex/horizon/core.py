@@ -42,10 +42,10 @@ class HorizonSettings:
         Parallel sweep lines per pixel row (lateral spacing 1/Q pixel) [1].
     near_field_px : int
         Length of the exact per-pixel ray march before the hull takes over [pixels].
-    near_samples_per_px : int
-        Samples per pixel along the exact near-field ray [1].
     line_samples_per_px : int
         Bilinear samples per column step along each sweep line [1].
+    far_samples_per_px : int
+        Samples per far-field pixel along each line beyond the DEM [1].
     tile_halo_px : int
         Halo of full-resolution DEM around a tile when a big DEM is split [pixels].
     outer_coarsen : int
@@ -54,8 +54,8 @@ class HorizonSettings:
 
     lines_per_pixel: int = 2
     near_field_px: int = 16
-    near_samples_per_px: int = 2
     line_samples_per_px: int = 1
+    far_samples_per_px: int = 2
     tile_halo_px: int = 384
     outer_coarsen: int = 4
 
@@ -342,8 +342,8 @@ def _levels_packed(levels: list[_Level]) -> tuple[np.ndarray, np.ndarray]:
 def _check_settings(s: HorizonSettings) -> None:
     check_range("lines_per_pixel", s.lines_per_pixel, 1, 64)
     check_range("near_field_px", s.near_field_px, 0, 4096)
-    check_range("near_samples_per_px", s.near_samples_per_px, 1, 64)
     check_range("line_samples_per_px", s.line_samples_per_px, 1, 64)
+    check_range("far_samples_per_px", s.far_samples_per_px, 1, 64)
 
 
 def _local_and_levels(prep: Prepared, rows: slice, cols: slice, settings: HorizonSettings
@@ -426,8 +426,8 @@ def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float]
         buf = np.zeros(zv.shape, np.float32)
         ar = math.radians(float(a))
         azimuth_kernel(zv, v.m, v.ds_col, int(settings.lines_per_pixel),
-                       int(settings.line_samples_per_px), int(settings.near_field_px),
-                       int(settings.near_samples_per_px), h, MOON_RADIUS_M, wt, math.sin(ar),
+                       int(settings.line_samples_per_px), int(settings.far_samples_per_px), int(settings.near_field_px),
+                       h, MOON_RADIUS_M, wt, math.sin(ar),
                        math.cos(ar), prep.kgrid, prep.kmeta, lv_z, lv_meta, foot, center,
                        prep.radius_m, b_anchor, np.array(vr, np.int64), np.array(vc, np.int64), buf)
         world = buf.T if v.transpose else buf
@@ -504,7 +504,8 @@ def horizon_attrs(prep: Prepared, *, n_azimuths: int, observer_height_m: float,
         "notes": " | ".join(prep.notes) if prep.notes else "",
         "lines_per_pixel": settings.lines_per_pixel,
         "near_field_px": settings.near_field_px,
-        "near_samples_per_px": settings.near_samples_per_px,
+        "line_samples_per_px": settings.line_samples_per_px,
+        "far_samples_per_px": settings.far_samples_per_px,
         "provenance": json.dumps(prov, default=str),
     }
 

@@ -129,7 +129,7 @@ def write_horizons_zarr(dem: xr.DataArray, path: str | os.PathLike[str], *, n_az
     settings = settings or HorizonSettings()
     n = int(check_range("n_azimuths", n_azimuths, 4, 1440))
     tile = int(check_range("tile_size", tile_size, 16, 1 << 16))
-    ab = int(check_range("azimuth_block", azimuth_block, 1, n))
+    ab = min(n, int(check_range("azimuth_block", azimuth_block, 1, 1440)))
     prep = dem if isinstance(dem, Prepared) else prepare_horizon(
         dem, far_field=far_field, far_field_radius_km=far_field_radius_km)
     ny, nx = prep.z.shape
