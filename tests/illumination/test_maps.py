@@ -144,3 +144,13 @@ def test_dask_distributed_scheduler_gives_the_same_maps(grid, tmp_path):
                                  scheduler=cluster.scheduler_address, cache_dir=tmp_path)
     for name in local:
         assert_allclose(dist[name].values, local[name].values)
+
+
+def test_nan_horizons_are_nodata_not_psr(grid):
+    dem, hor = grid
+    bad = hor.copy()
+    bad[:, 3, 4] = np.nan
+    ds = illumination_maps(dem, bad, START, STOP, STEP, tile_px=64)
+    assert ds["psr"].values[3, 4] == 255
+    assert np.isnan(ds["sun_fraction_mean"].values[3, 4])
+    assert np.isfinite(ds["sun_fraction_mean"].values[3, 5])

@@ -274,6 +274,7 @@ def run_tile(job: TileJob, horizons, geometry: PixelGeometry, window_tables: lis
         out["stream_sun_any_fraction"] = s["sun_any_fraction"]
         if track.earth_ref_m is not None:
             out["stream_earth_visible_fraction"] = s["earth_visible_fraction"]
+    out["valid"] = ~np.isnan(hor).any(axis=1)  # NaN horizons (holes) -> nodata, never "PSR"
     out = {k: np.asarray(v).reshape(shape) for k, v in out.items()}
     if job.path:
         from lupex.io.atomic import atomic_path
@@ -393,7 +394,7 @@ def illumination_maps(dem: xr.DataArray, horizons=None, start=None, stop=None, s
 
     folder = None
     if cache_dir is not None:
-        key = _key(shape=dem.shape, x0=float(dem.x[0]), y0=float(dem.y[0]),
+        key = _key(tile_format=2, shape=dem.shape, x0=float(dem.x[0]), y0=float(dem.y[0]),
                    dx=float(dem.x[1] - dem.x[0]), crs=str(dem.rio.crs), t0=str(times[0]),
                    t1=str(times[-1]), n=int(times.size), psr=psr_desc, psr_n=int(psr_times.size),
                    n_az=n_az, ov=int(oversample), earth=earth, ordered=ordered,
@@ -425,9 +426,9 @@ def illumination_maps(dem: xr.DataArray, horizons=None, start=None, stop=None, s
             full[k][job.rows, job.cols] = results[job.index][k]
     check = {}
     if ordered:
-        check["binned_vs_stream_sun_fraction_max_abs"] = float(np.max(np.abs(
+        check["binned_vs_stream_sun_fraction_max_abs"] = float(np.nanmax(np.abs(
             full["sun_fraction_mean"] - full["stream_sun_fraction_mean"])))
-        check["binned_vs_stream_sun_any_max_abs"] = float(np.max(np.abs(
+        check["binned_vs_stream_sun_any_max_abs"] = float(np.nanmax(np.abs(
             full["sun_any_fraction"] - full["stream_sun_any_fraction"])))
     params = dict(start=str(times[0]), stop=str(times[-1]), step=str(step), n_epochs=int(times.size),
                   stream="exact per-epoch geometry" if exact_stream else "pixel thresholds",
@@ -435,7 +436,7 @@ def illumination_maps(dem: xr.DataArray, horizons=None, start=None, stop=None, s
                   n_azimuths=n_az, oversample=int(oversample), observer_height_m=observer_height_m,
                   horizon_source=horizon_desc,
                   method="binned span statistics + streamed ordered statistics (docs/illumination.md)")
-    mask = np.isnan(np.asarray(dem.values, dtype=float))
+    mask = np.isnan(np.asarray(dem.values, dtype=float)) | ~full["valid"].astype(bool)
     maps = {}
     for name, (units, long_name) in MAP_SPECS.items():
         if name not in full:
