@@ -15,13 +15,17 @@ DJ = np.array([-1, 0, 1, -1, 1, -1, 0, 1], dtype=np.int64)
 
 # rover parameter vector layout (kept in one float64 array so the kernel signature stays short)
 RP_CAP, RP_SOCMIN, RP_PBASE, RP_MG, RP_CRR, RP_EFF, RP_PIDLE, RP_PSCI, RP_PHIB = range(9)
-RP_MAXDARK, RP_MAXNC, RP_WAITQ, RP_EPS_SOC, RP_EPS_T, RP_DARK_THR = range(9, 15)
-N_RP = 15
+RP_MAXDARK, RP_MAXNC, RP_WAITQ, RP_EPS_SOC, RP_EPS_T, RP_DARK_THR, RP_EPS_NC = range(9, 16)
+N_RP = 16
 
 # counters
 C_NLAB, C_NHEAP, C_EXPANDED, C_GOAL, C_SOC, C_DARK, C_COMM, C_HORIZON, C_DOM, C_STATUS = range(10)
-N_C = 10
+C_WALK, C_CAND = 10, 11
+N_C = 12
 KIND_START, KIND_DRIVE, KIND_WAIT, KIND_SCIENCE = 0, 1, 2, 3
+MAX_PROJECT = 4
+"""Dominance looks at most this many visibility steps ahead when projecting a wait."""
+
 
 
 @nb.njit(cache=True, inline="always")
@@ -61,6 +65,54 @@ def _pop(hk, hv, n):
         hv[m], hv[i] = hv[i], hv[m]
         i = m
     return key, val, n
+
+
+@nb.njit(cache=True, inline="always")
+def _lt2(a1, a2, b1, b2):
+    return a1 < b1 or (a1 == b1 and a2 < b2)
+
+
+@nb.njit(cache=True, inline="always")
+def _push2(hk, hk2, hv, n, key, key2, val):
+    """Push onto a heap ordered by (key, key2)."""
+    i = n
+    hk[i] = key
+    hk2[i] = key2
+    hv[i] = val
+    while i > 0:
+        p = (i - 1) >> 1
+        if not _lt2(hk[i], hk2[i], hk[p], hk2[p]):
+            break
+        hk[p], hk[i] = hk[i], hk[p]
+        hk2[p], hk2[i] = hk2[i], hk2[p]
+        hv[p], hv[i] = hv[i], hv[p]
+        i = p
+    return n + 1
+
+
+@nb.njit(cache=True, inline="always")
+def _pop2(hk, hk2, hv, n):
+    val = hv[0]
+    n -= 1
+    hk[0] = hk[n]
+    hk2[0] = hk2[n]
+    hv[0] = hv[n]
+    i = 0
+    while True:
+        lc = 2 * i + 1
+        if lc >= n:
+            break
+        r = lc + 1
+        m = lc
+        if r < n and _lt2(hk[r], hk2[r], hk[lc], hk2[lc]):
+            m = r
+        if not _lt2(hk[m], hk2[m], hk[i], hk2[i]):
+            break
+        hk[m], hk[i] = hk[i], hk[m]
+        hk2[m], hk2[i] = hk2[i], hk2[m]
+        hv[m], hv[i] = hv[i], hv[m]
+        i = m
+    return val, n
 
 
 @nb.njit(cache=True, inline="always")
@@ -140,6 +192,57 @@ def _rest(soc, dark, nc, dt, p_in, p_out, sunlit, earth, rp):
     return soc2, dark2, nc2, ok
 
 
+@nb.njit(cache=True, inline="always")
+def _project(soc, dark, nc, ta, tb, cell, sun_u8, earth_u8, array_w, step_s, rp, max_steps):
+    """State of a label at ``cell`` after waiting in place from ``ta`` to ``tb`` (walking the
+    visibility steps in between, at most ``max_steps``); ok=False if a limit breaks."""
+    t = ta
+    n = 0
+    while tb - t > 1e-9:
+        k = int(t // step_s)
+        if k >= sun_u8.shape[0] or n >= max_steps:
+            return soc, dark, nc, False
+        seg = min(tb, (k + 1) * step_s) - t
+        if seg <= 0.0:  # t sits on a boundary up to rounding: step to the next
+            t = (k + 1) * step_s
+            n += 1
+            continue
+        su = sun_u8[k, cell]
+        sl = su > rp[RP_DARK_THR]
+        pw = rp[RP_PIDLE] if sl else rp[RP_PHIB]
+        soc, dark, nc, ok = _rest(soc, dark, nc, seg, array_w[k] * su / 254.0, pw, sl,
+                                  earth_u8[k, cell] > 0, rp)
+        if not ok:
+            return soc, dark, nc, False
+        t += seg
+        n += 1
+    return soc, dark, nc, True
+
+
+@nb.njit(cache=True, inline="always")
+def _hfind(tk, key):
+    """Index of ``key`` in the open-addressing table ``tk``, or of the empty slot it goes in."""
+    mask = tk.shape[0] - 1
+    h = key * np.int64(-7046029254386353131)
+    i = (h ^ (h >> 29)) & mask
+    while tk[i] != -1 and tk[i] != key:
+        i = (i + 1) & mask
+    return i
+
+
+@nb.njit(cache=True)
+def _hgrow(tk, tv):
+    """Double the table and re-insert every entry."""
+    nk = np.full(2 * tk.shape[0], -1, np.int64)
+    nv = np.full(2 * tk.shape[0], -1, np.int32)
+    for i in range(tk.shape[0]):
+        if tk[i] != -1:
+            j = _hfind(nk, tk[i])
+            nk[j] = tk[i]
+            nv[j] = tv[i]
+    return nk, nv
+
+
 @nb.njit(cache=True)
 def _grow(a, n):
     b = np.empty(n, dtype=a.dtype)
@@ -149,15 +252,22 @@ def _grow(a, n):
 
 @nb.njit(cache=True, nogil=True)
 def plan_kernel(ny, nx, dx, dy, pace, elev, invk, sun_u8, earth_u8, array_w, step_s,
-                rp, start_cell, t_start, soc0, targets, sci_s, goal, h, max_labels, cap0):
+                rp, start_cell, t_start, soc0, targets, sci_s, goal, h, t_goal_lit, max_labels, cap0):
     """Time-expanded A* with resource labels (see docs/traverse.md, "Algorithm").
 
     State = (cell, stage, time) with the labels (state of charge, time in darkness, time without
     Earth) attached; ``stage`` counts the targets already visited. Moves: drive to one of the 8
     neighbours (optionally after charging j wait quanta in the current step), wait until the
     next visibility step, do the science at the stage's target. A label is pruned when another
-    label at the same (cell, stage), in the same visibility step and no later, would be at least
-    as good after waiting in place until it (dominance on SOC and the two clocks).
+    label at the same (cell, stage), no later and at most MAX_PROJECT visibility steps earlier,
+    would be at least as good after waiting in place until it (dominance on SOC and the two
+    clocks, the wait simulated step by step). Labels are listed per (cell, stage, step) in a
+    hash table, so a comparison only visits the few labels of nearby steps.
+
+    The heap is ordered by ``f = max(t + h, t_goal_lit)`` (``h`` the static travel time through
+    the remaining targets, ``t_goal_lit`` the first time any end cell is sunlit: both lower
+    bounds of the arrival time, and consistent), ties broken toward later ``t`` (so among equally
+    good states the search waits in place rather than fanning out).
 
     Returns the label arrays, the number of labels and the counters.
     """
@@ -165,11 +275,11 @@ def plan_kernel(ny, nx, dx, dy, pace, elev, invk, sun_u8, earth_u8, array_w, ste
     n_steps = sun_u8.shape[0]
     horizon = n_steps * step_s
     n_targets = targets.shape[0]
-    n_stage = n_targets + 1
     thr = rp[RP_DARK_THR]
     waitq = rp[RP_WAITQ]
     eps_soc = rp[RP_EPS_SOC]
-    eps_t = rp[RP_EPS_T]
+    eps_t = rp[RP_EPS_T]      # darkness-clock resolution [s]
+    eps_nc = rp[RP_EPS_NC]    # Earth-clock resolution [s]
     cap = max(cap0, 1024)
     lt = np.empty(cap, np.float64)
     lsoc = np.empty(cap, np.float32)
@@ -182,10 +292,14 @@ def plan_kernel(ny, nx, dx, dy, pace, elev, invk, sun_u8, earth_u8, array_w, ste
     lpar = np.empty(cap, np.int32)
     lnext = np.empty(cap, np.int32)
     alive = np.empty(cap, np.bool_)
-    head = np.full(n_stage * ncell, -1, np.int32)
+    # label lists keyed by (cell, stage, visibility step) in an open-addressing hash table
+    tk = np.full(1 << 16, -1, np.int64)
+    tv = np.full(1 << 16, -1, np.int32)
+    n_keys = 0
     hk = np.empty(cap, np.float64)
+    hk2 = np.empty(cap, np.float64)
     hv = np.empty(cap, np.int64)
-    ctr = np.zeros(10, np.int64)
+    ctr = np.zeros(N_C, np.int64)
     ctr[C_GOAL] = -1
     nl = 0
     nh = 0
@@ -201,9 +315,12 @@ def plan_kernel(ny, nx, dx, dy, pace, elev, invk, sun_u8, earth_u8, array_w, ste
     lpar[0] = -1
     lnext[0] = -1
     alive[0] = True
-    head[start_cell] = 0
+    i0 = _hfind(tk, np.int64(start_cell) * n_steps + int(t_start // step_s))
+    tk[i0] = np.int64(start_cell) * n_steps + int(t_start // step_s)
+    tv[i0] = 0
+    n_keys = 1
     nl = 1
-    nh = _push(hk, hv, nh, t_start + h[0, start_cell], 0)
+    nh = _push2(hk, hk2, hv, nh, max(t_start + h[0, start_cell], t_goal_lit), -t_start, 0)
     # candidate buffer for one expansion (science, wait, 8 drives x 16 delays)
     nbuf = 8 * 16 + 2
     cc = np.empty(nbuf, np.int64)
@@ -216,7 +333,7 @@ def plan_kernel(ny, nx, dx, dy, pace, elev, invk, sun_u8, earth_u8, array_w, ste
     ck = np.empty(nbuf, np.int64)
     status = 1
     while nh > 0:
-        _, lid, nh = _pop(hk, hv, nh)
+        lid, nh = _pop2(hk, hk2, hv, nh)
         if not alive[lid]:
             continue
         ctr[C_EXPANDED] += 1
@@ -348,50 +465,58 @@ def plan_kernel(ny, nx, dx, dy, pace, elev, invk, sun_u8, earth_u8, array_w, ste
             if sd >= rp[RP_CAP]:
                 break
         # insert candidates with dominance against the (cell, stage) list
+        ctr[C_CAND] += ncand
         for m in range(ncand):
             n = cc[m]
             s2i = cs[m]
             t2 = ct[m]
             k2 = int(t2 // step_s)
-            sl = sun_u8[k2, n] > thr
-            er = earth_u8[k2, n] > 0
-            pin = array_w[k2] * sun_u8[k2, n] / 254.0
-            pw = rp[RP_PIDLE] if sl else rp[RP_PHIB]
-            slot = s2i * ncell + n
-            idx = head[slot]
-            prev = -1
+            slot = np.int64(s2i * ncell + n) * n_steps
             dominated = False
-            while idx != -1:
-                nxt = lnext[idx]
-                if not alive[idx]:
-                    if prev == -1:
-                        head[slot] = nxt
-                    else:
-                        lnext[prev] = nxt
-                    idx = nxt
+            for kk in range(max(0, k2 - MAX_PROJECT), min(n_steps, k2 + MAX_PROJECT + 1)):
+                hi = _hfind(tk, slot + kk)
+                if tk[hi] == -1:
                     continue
-                ta = lt[idx]
-                if int(ta // step_s) == k2:
+                idx = tv[hi]
+                wprev = -1
+                while idx != -1:
+                    nxt = lnext[idx]
+                    if not alive[idx]:
+                        if wprev == -1:
+                            tv[hi] = nxt
+                        else:
+                            lnext[wprev] = nxt
+                        idx = nxt
+                        continue
+                    ta = lt[idx]
+                    ctr[C_WALK] += 1
                     if ta <= t2:
-                        a_soc, a_dark, a_nc, ok = _rest(np.float64(lsoc[idx]), np.float64(ldark[idx]),
-                                                        np.float64(lnc[idx]), t2 - ta, pin, pw, sl, er, rp)
-                        if ok and a_soc >= csoc[m] - eps_soc and a_dark <= cdark[m] + eps_t \
-                                and a_nc <= cnc[m] + eps_t:
-                            dominated = True
-                            break
-                    else:
-                        b_soc, b_dark, b_nc, ok = _rest(csoc[m], cdark[m], cnc[m], ta - t2, pin, pw, sl, er, rp)
+                        # a wait is judged only against labels of the same instant: the earlier
+                        # label's own wait chain is what makes projecting it forward legitimate
+                        if ck[m] != KIND_WAIT or t2 - ta < 1e-6:
+                            a_soc, a_dark, a_nc, ok = _project(
+                                np.float64(lsoc[idx]), np.float64(ldark[idx]), np.float64(lnc[idx]),
+                                ta, t2, n, sun_u8, earth_u8, array_w, step_s, rp, MAX_PROJECT + 1)
+                            if ok and a_soc >= csoc[m] - eps_soc and a_dark <= cdark[m] + eps_t \
+                                    and a_nc <= cnc[m] + eps_nc:
+                                dominated = True
+                                break
+                    elif lkind[idx] != KIND_WAIT or ta - t2 < 1e-6:
+                        b_soc, b_dark, b_nc, ok = _project(csoc[m], cdark[m], cnc[m], t2, ta, n, sun_u8,
+                                                           earth_u8, array_w, step_s, rp, MAX_PROJECT + 1)
                         if ok and b_soc >= lsoc[idx] - eps_soc and b_dark <= ldark[idx] + eps_t \
-                                and b_nc <= lnc[idx] + eps_t:
+                                and b_nc <= lnc[idx] + eps_nc:
                             alive[idx] = False
-                            if prev == -1:
-                                head[slot] = nxt
+                            if wprev == -1:
+                                tv[hi] = nxt
                             else:
-                                lnext[prev] = nxt
+                                lnext[wprev] = nxt
                             idx = nxt
                             continue
-                prev = idx
-                idx = nxt
+                    wprev = idx
+                    idx = nxt
+                if dominated:
+                    break
             if dominated:
                 ctr[C_DOM] += 1
                 continue
@@ -412,6 +537,7 @@ def plan_kernel(ny, nx, dx, dy, pace, elev, invk, sun_u8, earth_u8, array_w, ste
                 lnext = _grow(lnext, cap)
                 alive = _grow(alive, cap)
                 hk = _grow(hk, cap)
+                hk2 = _grow(hk2, cap)
                 hv = _grow(hv, cap)
             lt[nl] = t2
             lsoc[nl] = csoc[m]
@@ -422,10 +548,17 @@ def plan_kernel(ny, nx, dx, dy, pace, elev, invk, sun_u8, earth_u8, array_w, ste
             lstage[nl] = s2i
             lkind[nl] = ck[m]
             lpar[nl] = lid
-            lnext[nl] = head[slot]
             alive[nl] = True
-            head[slot] = nl
-            nh = _push(hk, hv, nh, t2 + h[s2i, n], nl)
+            if 2 * (n_keys + 1) > tk.shape[0]:
+                tk, tv = _hgrow(tk, tv)
+            hi = _hfind(tk, slot + k2)
+            if tk[hi] == -1:
+                tk[hi] = slot + k2
+                tv[hi] = -1
+                n_keys += 1
+            lnext[nl] = tv[hi]
+            tv[hi] = nl
+            nh = _push2(hk, hk2, hv, nh, max(t2 + h[s2i, n], t_goal_lit), -t2, nl)
             nl += 1
         if status == 2:
             break

@@ -23,6 +23,12 @@ class PlannerOptions(BaseModel):
     dark_sun_fraction: float = Field(0.0, ge=0, lt=1,
                                      description="visible Sun fraction at or below which a cell counts as dark",
                                      json_schema_extra={"unit": "1"})
+    soc_resolution_fraction: float = Field(0.005, ge=0, lt=0.5,
+                                           description="state-of-charge resolution of the dominance test, fraction of battery_wh",
+                                           json_schema_extra={"unit": "1"})
+    clock_resolution_fraction: float = Field(0.02, ge=0, lt=0.5,
+                                             description="darkness/no-Earth clock resolution of the dominance test, fraction of each limit",
+                                             json_schema_extra={"unit": "1"})
     max_labels: int = Field(60_000_000, ge=1000, le=2_000_000_000,
                             description="memory guard on the search (about 40 bytes per state)",
                             json_schema_extra={"unit": "1"})

@@ -142,7 +142,8 @@ class TraversePlan:
         return plot_plan(self, path, dem=dem)
 
 
-def _rover_vector(rover: Rover, *, wait_quantum_s: float, dark_sun_fraction: float) -> np.ndarray:
+def _rover_vector(rover: Rover, *, wait_quantum_s: float, dark_sun_fraction: float,
+                  soc_resolution: float, clock_resolution: float) -> np.ndarray:
     rp = np.zeros(K.N_RP)
     rp[K.RP_CAP] = rover.battery_wh
     rp[K.RP_SOCMIN] = rover.soc_min_wh
@@ -156,10 +157,21 @@ def _rover_vector(rover: Rover, *, wait_quantum_s: float, dark_sun_fraction: flo
     rp[K.RP_MAXDARK] = rover.max_darkness_h * 3600.0
     rp[K.RP_MAXNC] = rover.max_no_earth_h * 3600.0
     rp[K.RP_WAITQ] = wait_quantum_s
-    rp[K.RP_EPS_SOC] = 1e-3 * rover.battery_wh
-    rp[K.RP_EPS_T] = 1.0
+    rp[K.RP_EPS_SOC] = soc_resolution * rover.battery_wh
+    rp[K.RP_EPS_T] = max(1.0, clock_resolution * rover.max_darkness_h * 3600.0)
+    rp[K.RP_EPS_NC] = max(1.0, clock_resolution * rover.max_no_earth_h * 3600.0)
     rp[K.RP_DARK_THR] = np.floor(dark_sun_fraction * 254.0)
     return rp
+
+
+def _first_lit(sun_u8: np.ndarray, goal: np.ndarray, thr: float, k0: int, chunk: int = 64) -> int:
+    """First step >= k0 in which any goal cell is sunlit (n_steps if none)."""
+    cells = np.flatnonzero(goal)
+    for a in range(k0, sun_u8.shape[0], chunk):
+        hit = (sun_u8[a:a + chunk][:, cells] > thr).any(axis=1)
+        if hit.any():
+            return a + int(np.argmax(hit))
+    return sun_u8.shape[0]
 
 
 def _sunlit_fraction(stack: VisibilityStack, thr: float, chunk: int = 64) -> np.ndarray:
@@ -176,6 +188,7 @@ def plan_traverse(dem: xr.DataArray, visibility: Any, *, start_xy: tuple[float, 
                   rover: Rover | None = None, slope_deg: Any = None, speed_m_s: Any = None,
                   scale_factor: Any = None, window_h: float | None = None,
                   wait_quantum_s: float | None = None, dark_sun_fraction: float = 0.0,
+                  soc_resolution: float = 0.005, clock_resolution: float = 0.02,
                   max_labels: int = 60_000_000, latlon: Any = None) -> TraversePlan:
     """Plan the fastest feasible route from a start through ordered targets to a safe end.
 
@@ -209,6 +222,11 @@ def plan_traverse(dem: xr.DataArray, visibility: Any, *, start_xy: tuple[float, 
         The plan is optimal up to this granularity (docs/traverse.md).
     dark_sun_fraction : float
         Visible Sun fraction at or below which a cell counts as dark [1] (0: no part visible).
+    soc_resolution, clock_resolution : float
+        Resolution of the dominance test [1]: labels whose state of charge differs by less than
+        ``soc_resolution x battery_wh``, or whose darkness / no-Earth clocks differ by less than
+        ``clock_resolution x`` the clock's limit, count as equal (epsilon-dominance). 0 gives
+        the exact label-setting search, often far slower (docs/traverse.md, "Resolution").
     max_labels : int
         Memory guard on the search (about 40 bytes each).
     latlon : (lat, lon) arrays, optional
@@ -253,7 +271,11 @@ def plan_traverse(dem: xr.DataArray, visibility: Any, *, start_xy: tuple[float, 
         raise ParameterError(f"wait_quantum_s = {wq:g} s is outside the allowed range "
                              f"(0, {stack.step_s:g}] s (the visibility step).")
     wq = max(wq, stack.step_s / 15.0)  # the kernel tries at most 15 charging quanta per step
-    rp = _rover_vector(rover, wait_quantum_s=wq, dark_sun_fraction=dark_sun_fraction)
+    for name, v in (("soc_resolution", soc_resolution), ("clock_resolution", clock_resolution)):
+        if not 0.0 <= v < 0.5:
+            raise ParameterError(f"{name} = {v!r} is outside the allowed range [0, 0.5).")
+    rp = _rover_vector(rover, wait_quantum_s=wq, dark_sun_fraction=dark_sun_fraction,
+                       soc_resolution=soc_resolution, clock_resolution=clock_resolution)
     thr = rp[K.RP_DARK_THR]
 
     # --- points and stages ----------------------------------------------------------------
@@ -313,17 +335,24 @@ def plan_traverse(dem: xr.DataArray, visibility: Any, *, start_xy: tuple[float, 
 
     # --- the search -------------------------------------------------------------------------
     soc0 = rover.battery_wh * rover.soc_start_fraction
+    t_goal_lit = _first_lit(sun_u8, goal, thr, int(t0 // stack.step_s)) * stack.step_s
+    t_goal_lit = max(t_goal_lit, t0)
     tic = _time.perf_counter()
+    cpu = _time.process_time()
     (lt, lsoc, ldark, lnc, lwait, lcell, lstage, lkind, lpar, ctr) = K.plan_kernel(
         grid.ny, grid.nx, grid.dx_m, grid.dy_m, grid.pace_s_m, grid.elev_m, grid.invk,
         sun_u8, earth_u8, array_w, stack.step_s, rp, start_cell, t0, soc0, targets, sci, goal,
-        h.astype(np.float64), int(max_labels), 1 << 16)
+        h.astype(np.float64), float(t_goal_lit), int(max_labels), 1 << 16)
     secs = _time.perf_counter() - tic
+    cpu = _time.process_time() - cpu
     search = {"labels": int(ctr[K.C_NLAB]), "expanded": int(ctr[K.C_EXPANDED]),
-              "seconds": secs, "expanded_per_s": ctr[K.C_EXPANDED] / max(secs, 1e-9),
+              "seconds": secs, "cpu_seconds": cpu,
+              "expanded_per_s": ctr[K.C_EXPANDED] / max(secs, 1e-9),
+              "expanded_per_cpu_s": ctr[K.C_EXPANDED] / max(cpu, 1e-9),
               "pruned_battery": int(ctr[K.C_SOC]), "pruned_darkness": int(ctr[K.C_DARK]),
               "pruned_earth": int(ctr[K.C_COMM]), "pruned_window": int(ctr[K.C_HORIZON]),
-              "pruned_dominated": int(ctr[K.C_DOM]), "grid": [grid.ny, grid.nx],
+              "pruned_dominated": int(ctr[K.C_DOM]),
+              "candidates": int(ctr[K.C_CAND]), "dominance_checks": int(ctr[K.C_WALK]), "grid": [grid.ny, grid.nx],
               "steps": int(n_steps), "step_s": stack.step_s, "wait_quantum_s": wq}
     status = int(ctr[K.C_STATUS])
     if status != 0:
