@@ -22,7 +22,7 @@ import numpy as np
 def _horizons(n_pix: int, n_az: int, seed: int = 1) -> np.ndarray:
     rng = np.random.default_rng(seed)
     az = np.radians(np.arange(n_az) * 360.0 / n_az)
-    hor = np.full((n_pix, n_az), 1.8)
+    hor = np.full((n_pix, n_az), 2.4)
     for m in (1, 2, 3, 5, 8, 13, 21):
         a = rng.normal(0, 1.5 / m**0.5, (n_pix, 1))
         ph = rng.uniform(0, 2 * np.pi, (n_pix, 1))
