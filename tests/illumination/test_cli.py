@@ -59,3 +59,26 @@ def test_cli_bad_point_is_one_line_error(dem_tif, tmp_path, capsys):
     assert e.value.code == 2
     err = capsys.readouterr().err
     assert "--point" in err and "LAT,LON" in err
+
+
+def test_cli_reads_a_horizon_store(dem_tif, tmp_path):
+    # interop with the horizon layer's Zarr store (int16, 0.01 deg): same maps as computing
+    # the horizons in the run (to the store's 0.01 deg quantisation)
+    store = pytest.importorskip("lupex.horizon.store")
+    import numpy as np
+    import rioxarray
+
+    from lupex.terrain import read_dem
+
+    dem = read_dem(dem_tif)
+    zarr_path = tmp_path / "h.zarr"
+    store.write_horizons_zarr(dem, zarr_path, n_azimuths=72, far_field=None)
+    common = ["--start", "2028-01-01", "--stop", "2028-01-10", "--step", "3h", "--tile-px", "8"]
+    for name, extra in (("a", ["--horizons", str(zarr_path)]),
+                        ("b", ["--azimuths", "72", "--far-field", "none"])):
+        with pytest.raises(SystemExit):
+            main(["--quiet", "illumination", str(dem_tif), "--out", str(tmp_path / name),
+                  *common, *extra])
+    a = rioxarray.open_rasterio(tmp_path / "a" / "maps" / "sun_fraction_mean.tif").values
+    b = rioxarray.open_rasterio(tmp_path / "b" / "maps" / "sun_fraction_mean.tif").values
+    np.testing.assert_allclose(a, b, atol=0.02)

@@ -122,7 +122,10 @@ def load_horizons(path: str | os.PathLike[str]) -> xr.DataArray:
     try:
         from lupex.horizon import open_horizons  # type: ignore[attr-defined]
     except ImportError:
-        open_horizons = None
+        try:
+            from lupex.horizon.store import open_horizons
+        except ImportError:
+            open_horizons = None
     if open_horizons is not None:
         return open_horizons(p)
     if p.suffix in (".nc", ".nc4"):
