@@ -256,7 +256,7 @@ def write_thermal_outputs(ds: xr.Dataset, folder, *, provenance: dict | None = N
         out = ds.copy()
         for v in out.data_vars.values():
             v.encoding.clear()
-        out.to_zarr(tmp, mode="w")
+        out.to_zarr(tmp, mode="w", consolidated=False)
     written.append(store)
     return written
 
@@ -272,6 +272,6 @@ def open_thermal(folder) -> xr.Dataset:
         raise InputFileError(f"{store}: no thermal output in {folder}; run `lupex thermal maps "
                              f"DEM --out {folder} ...` first.")
     try:
-        return xr.open_zarr(store).load()
+        return xr.open_zarr(store, consolidated=False).load()
     except Exception as exc:  # corrupt store
         raise InputFileError(f"{store}: unreadable ({exc}); delete it and rerun `lupex thermal maps`.") from exc
