@@ -102,6 +102,17 @@ def _level_sample(x, y, lv_z, lv_meta):
     return math.nan, 0.0
 
 
+@nb.njit(cache=True, inline="always")
+def _rotate(sn, cs, d):
+    """(sin, cos) of theta + d from those of theta (series exact to 1e-18 for d < 0.01 rad)."""
+    if d > 0.01:
+        return (sn * math.cos(d) + cs * math.sin(d), cs * math.cos(d) - sn * math.sin(d))
+    d2 = d * d
+    sd = d * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0))
+    cd = 1.0 - d2 / 2.0 * (1.0 - d2 / 12.0 * (1.0 - d2 / 30.0))
+    return sn * cd + cs * sd, cs * cd - sn * sd
+
+
 @nb.njit(cache=True)
 def _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
                   ff_center, ff_radius2, R, write, th, X, Y):
@@ -120,7 +131,16 @@ def _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_
     n_major = Z.shape[1]
     inv = 1.0 / S
     last = (c_hi - c_lo) * S
-    for jj in range(last + 1):
+    if not write:
+        # counting pass: the DEM part has a known length; only the far field needs a walk
+        n = last + 1
+        yraw = b + m * c_hi
+        xw = wt[0] + wt[1] * c_hi + wt[2] * yraw
+        yw = wt[3] + wt[4] * c_hi + wt[5] * yraw
+    z_last = 0.0
+    sn = 0.0  # sin(theta), cos(theta) by exact small-angle rotation steps (no trig per sample)
+    cs = 1.0
+    for jj in range(last + 1 if write else 0):
         fc = c_lo + jj * inv
         yraw = b + m * fc
         yv = yraw
@@ -132,31 +152,48 @@ def _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_
         if i0 > n_minor - 2:
             i0 = max(n_minor - 2, 0)
         w = yv - i0
-        c0 = int(fc)
-        if c0 > n_major - 2:
-            c0 = n_major - 2
-        wc = fc - c0
-        if n_minor > 1:
-            z = ((1.0 - w) * ((1.0 - wc) * Z[i0, c0] + wc * Z[i0, c0 + 1])
-                 + w * ((1.0 - wc) * Z[i0 + 1, c0] + wc * Z[i0 + 1, c0 + 1]))
+        if S == 1:
+            cc = c_lo + jj
+            if n_minor > 1:
+                z = (1.0 - w) * Z[i0, cc] + w * Z[i0 + 1, cc]
+            else:
+                z = Z[0, cc]
         else:
-            z = (1.0 - wc) * Z[0, c0] + wc * Z[0, c0 + 1]
+            c0 = int(fc)
+            if c0 > n_major - 2:
+                c0 = n_major - 2
+            wc = fc - c0
+            if n_minor > 1:
+                z = ((1.0 - w) * ((1.0 - wc) * Z[i0, c0] + wc * Z[i0, c0 + 1])
+                     + w * ((1.0 - wc) * Z[i0 + 1, c0] + wc * Z[i0 + 1, c0 + 1]))
+            else:
+                z = (1.0 - wc) * Z[0, c0] + wc * Z[0, c0 + 1]
         xw = wt[0] + wt[1] * fc + wt[2] * yraw
         yw = wt[3] + wt[4] * fc + wt[5] * yraw
         kk = _kscale(xw, yw, kg, kmeta)
         if n > 0:
-            theta += ds_col * inv / (0.5 * (kk + kprev)) / R
+            d = ds_col * inv / (0.5 * (kk + kprev)) / R
+            theta += d
+            sn, cs = _rotate(sn, cs, d)
         kprev = kk
-        if write:
-            rr = R + z
-            th[n] = theta
-            X[n] = rr * math.sin(theta)
-            Y[n] = rr * math.cos(theta)
+        rr = R + z
+        th[n] = theta
+        X[n] = rr * sn
+        Y[n] = rr * cs
+        z_last = z
         n += 1
     if lv_meta.shape[0] == 0:
         return n
-    # far field: continue along the direction from the last DEM sample
-    t = 0.0
+    # far field: continue along the direction from the last DEM sample, the first far sample
+    # just past the point where the line leaves the DEM (the DEM is convex: it never re-enters)
+    yl = b + m * c_hi
+    t_out = (n_major - 1.0) - c_hi
+    if m > 0.0:
+        tr = ((n_minor - 1.0) - yl) / m
+        if tr < t_out:
+            t_out = tr
+    if t_out < 0.0:
+        t_out = 0.0
     tprev = 0.0
     step = 0.0
     _, step = _level_sample(xw, yw, lv_z, lv_meta)
@@ -164,29 +201,39 @@ def _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_
     if step <= 0.0:
         # the exit point is not covered; probe with the coarsest level's pixel
         step = lv_meta[lv_meta.shape[0] - 1, 7] / FS
+    t = t_out * ds_col + 0.5 * step
+    first = True
+    t_first = t
+    dz0 = 0.0  # blend: the far field is pulled to the DEM's last sample, decaying over blend_m
+    blend_m = 2.0 * step * FS
     while True:
-        t += step
+        if not first:
+            t += step
         x = xw + ex * t
         y = yw + ey * t
         dxc = x - ff_center[0]
         dyc = y - ff_center[1]
         if dxc * dxc + dyc * dyc > ff_radius2:
             break
-        if foot[0] <= x <= foot[1] and foot[2] <= y <= foot[3]:
-            continue
         z, px = _level_sample(x, y, lv_z, lv_meta)
         if px <= 0.0:
             break
-        kk = _kscale(x, y, kg, kmeta)
-        theta += (t - tprev) / (0.5 * (kk + kprev)) / R
-        kprev = kk
-        tprev = t
+        if first:
+            dz0 = z_last - z
+            first = False
+        z += dz0 * math.exp(-(t - t_first) / blend_m)
         step = px / FS
         if write:
+            kk = _kscale(x, y, kg, kmeta)
+            d = (t - tprev) / (0.5 * (kk + kprev)) / R
+            theta += d
+            sn, cs = _rotate(sn, cs, d)
+            kprev = kk
+            tprev = t
             rr = R + z
             th[n] = theta
-            X[n] = rr * math.sin(theta)
-            Y[n] = rr * math.cos(theta)
+            X[n] = rr * sn
+            Y[n] = rr * cs
         n += 1
     return n
 

@@ -77,6 +77,7 @@ class _Level:
     dx: float
     dy: float
     source: str
+    offset_m: float = 0.0
 
     @property
     def pixel_m(self) -> float:
@@ -198,8 +199,29 @@ def _auto_far_field(dem: xr.DataArray, radius_km: float) -> tuple[list[xr.DataAr
     return [ff], f"auto: {src}", None
 
 
+def _edge_offset(z: np.ndarray, x: np.ndarray, y: np.ndarray, lv: _Level) -> float | None:
+    """Median (far field - DEM) [m] over the DEM's outer band, or None without overlap."""
+    from scipy.ndimage import map_coordinates
+
+    ny, nx = z.shape
+    w = max(3, int(0.1 * min(ny, nx)))
+    band = np.zeros((ny, nx), bool)
+    band[:w, :] = band[-w:, :] = True
+    band[:, :w] = band[:, -w:] = True
+    rr, cc = np.nonzero(band)
+    fc = (x[cc] - lv.x0) / lv.dx
+    fr = (y[rr] - lv.y0) / lv.dy
+    ok = (fc >= 0) & (fr >= 0) & (fc <= lv.z.shape[1] - 1) & (fr <= lv.z.shape[0] - 1)
+    if ok.sum() < 16:
+        return None
+    far = map_coordinates(lv.z.astype(np.float64), [fr[ok], fc[ok]], order=1, mode="nearest")
+    d = far - z[rr[ok], cc[ok]]
+    d = d[np.isfinite(d)]
+    return float(np.median(d)) if d.size >= 16 else None
+
+
 def prepare_horizon(dem: xr.DataArray, *, far_field: FarField = None,
-                    far_field_radius_km: float = 300.0) -> Prepared:
+                    far_field_radius_km: float = 300.0, align_far_field: bool = True) -> Prepared:
     """Validate and unwrap a DEM and its far field for the kernels.
 
     Parameters
@@ -215,6 +237,10 @@ def prepare_horizon(dem: xr.DataArray, *, far_field: FarField = None,
     far_field_radius_km : float
         Far-field terrain is used out to this grid distance beyond the DEM's edge [km] (within
         ``radius + half the DEM diagonal`` of its centre), so every pixel sees at least this far.
+    align_far_field : bool
+        Shift each far-field DEM vertically by the median difference to the DEM over the DEM's
+        outer band (10 % of its width, at least 3 pixels), so that no artificial step appears
+        where the lines leave the DEM (LOLA products differ by up to ~100 m at the pole).
     """
     if not isinstance(dem, xr.DataArray):
         raise DemError("dem: expected an xarray.DataArray with dims (y, x) (use lupex.terrain.read_dem).")
@@ -251,6 +277,14 @@ def prepare_horizon(dem: xr.DataArray, *, far_field: FarField = None,
                          enumerate(sources))
     levels = [_level_from(s, crs, str(s.attrs.get("source", s.name or "far field"))) for s in sources]
     levels.sort(key=lambda lv: lv.pixel_m)
+    if align_far_field:
+        for lv in levels:
+            off = _edge_offset(z, x, y, lv)
+            if off is not None and off != 0.0:
+                lv.z = (lv.z - np.float32(off)).astype(np.float32)
+                lv.offset_m = off
+                notes.append(f"far field {lv.source}: shifted by {-off:+.1f} m to meet the DEM "
+                             "along its edge (median difference over the DEM's outer band)")
     dxs = float(x[1] - x[0])
     dys = float(y[1] - y[0])
     center = (float(0.5 * (x[0] + x[-1])), float(0.5 * (y[0] + y[-1])))
@@ -499,7 +533,8 @@ def horizon_attrs(prep: Prepared, *, n_azimuths: int, observer_height_m: float,
         "curvature": "exact sphere geometry (great-circle plane, no parabolic approximation)",
         "far_field": prep.far_field_desc,
         "far_field_radius_km": float(far_field_radius_km) if prep.levels else 0.0,
-        "far_field_levels": "; ".join(f"{lv.source} ({lv.pixel_m:.0f} m)" for lv in prep.levels) or "none",
+        "far_field_levels": "; ".join(f"{lv.source} ({lv.pixel_m:.0f} m, shifted {-lv.offset_m:+.1f} m)"
+                                      for lv in prep.levels) or "none",
         "beyond_data": "smooth 1737.4 km sphere continued at each line's last sample elevation",
         "notes": " | ".join(prep.notes) if prep.notes else "",
         "lines_per_pixel": settings.lines_per_pixel,

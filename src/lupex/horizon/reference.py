@@ -111,6 +111,11 @@ def _march(Z, U, geo, pts, az, h, step_px, lv_Z, lv_U, lv_geo, far_step_px, cent
             rE = rq
             cosE = (q[0] * uO[0] + q[1] * uO[1] + q[2] * uO[2]) / nq
         # far field levels, finest first
+        z_last = rE - R
+        first = True
+        t_first = 0.0
+        dz0 = 0.0
+        blend_m = 1.0
         if lv_geo.shape[0] > 0:
             t -= step_px * pix
             while True:
@@ -142,6 +147,13 @@ def _march(Z, U, geo, pts, az, h, step_px, lv_Z, lv_U, lv_geo, far_step_px, cent
                 if not found:
                     break
                 if not inside:
+                    if first:
+                        # the same blend as the engine: pulled to the DEM's last sample
+                        first = False
+                        dz0 = z_last - z
+                        t_first = t
+                        blend_m = 2.0 * lv_geo[lv, 7]
+                    z += dz0 * math.exp(-(t - t_first) / blend_m)
                     nq = math.sqrt(q[0] ** 2 + q[1] ** 2 + q[2] ** 2)
                     rq = R + z
                     dx = rq * q[0] / nq - Ob[0]
