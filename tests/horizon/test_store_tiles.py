@@ -141,8 +141,11 @@ def test_far_field_mountain_matches_reference() -> None:
     az = [80.0, 90.0, 100.0, 270.0]
     got = compute_horizon_tile(local, az, far_field=far_da, far_field_radius_km=100.0)
     ref = ray_march_horizon(local, [(20, 20), (5, 35)], az, far_field=far_da, far_field_radius_km=100.0)
-    assert_allclose(got[:, 20, 20], ref[0], atol=0.01)
-    assert_allclose(got[:, 5, 35], ref[1], atol=0.01)
+    # 0.02 deg: the engine samples the 1 km far field every 500 m (far_samples_per_px=2), the
+    # reference every 250 m; between samples the bilinear massif can rise by up to ~8 m
+    # (curvature 3 km / (5 km)^2 x (250 m)^2 / 2), i.e. 0.011 deg at 40 km
+    assert_allclose(got[:, 20, 20], ref[0], atol=0.02)
+    assert_allclose(got[:, 5, 35], ref[1], atol=0.02)
     assert got[1, 20, 20] > 3.0  # ~ atan(3 km / 40 km) minus curvature
     none = compute_horizon_tile(local, az)
     assert abs(none[1, 20, 20]) < 0.01
