@@ -37,9 +37,21 @@ def _root(
 
 
 def _register_all() -> None:
-    from lupex.cli import demo, ephemeris, horizon, illumination, info, terrain, thermal, volatiles
+    from lupex.cli import (
+        demo,
+        ephemeris,
+        horizon,
+        illumination,
+        info,
+        sites,
+        terrain,
+        thermal,
+        traverse,
+        volatiles,
+    )
 
-    for mod in (info, demo, terrain, ephemeris, horizon, illumination, thermal, volatiles):
+    for mod in (info, demo, terrain, ephemeris, horizon, illumination, thermal, volatiles, sites,
+                traverse):
         mod.register(app)
 
 
