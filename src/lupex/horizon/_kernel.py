@@ -223,6 +223,8 @@ def _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_
             first = False
         z += dz0 * math.exp(-(t - t_first) / blend_m)
         step = px / FS
+        if n >= th.shape[0]:
+            break
         if write:
             kk = _kscale(x, y, kg, kmeta)
             d = (t - tprev) / (0.5 * (kk + kprev)) / R
@@ -425,7 +427,8 @@ def _far_line(li, c, rO, S, near_cols, early, n_lines, counts, c_lo, c_hi, ndem,
 
 @nb.njit(parallel=True, cache=True)
 def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta,
-                   lv_z, lv_meta, foot, ff_center, ff_radius, b_anchor, out_rows, out_cols, out):
+                   lv_z, lv_meta, foot, ff_center, ff_radius, far_cap, b_anchor, out_rows, out_cols,
+                   out):
     """Horizon elevation [deg] of the view's pixels for one azimuth.
 
     Parameters
@@ -442,6 +445,8 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
         Exact near-field length [columns].
     obs_h : float
         Observer height [m].
+    far_cap : int
+        Upper bound of the far-field samples of one line.
     b_anchor : float
         Intercept of one line of the global lattice in this view's coordinates.
     out_rows, out_cols : (lo, hi) int ranges of the view to compute (a tile), hi exclusive.
@@ -460,7 +465,6 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
     c_hi = np.empty(n_lines, np.int64)
     counts = np.zeros(n_lines, np.int64)
     ndem = np.zeros(n_lines, np.int64)
-    dummy = np.empty(1, np.float64)
     for li in nb.prange(n_lines):
         b = b_min + li / Q
         lo, hi = _line_range(b, m, n_minor, n_major)
@@ -470,9 +474,8 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
         c_hi[li] = hi
         if hi >= lo:
             ndem[li] = (hi - lo) * S + 1
-            counts[li] = _line_samples(Z, b, m, lo, hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z,
-                                       lv_meta, foot, ff_center, ff_radius2, R, False, dummy,
-                                       dummy, dummy)
+            # capacity: the DEM part plus an upper bound of the far-field samples
+            counts[li] = ndem[li] + far_cap
     offs = np.zeros(n_lines + 1, np.int64)
     for li in range(n_lines):
         offs[li + 1] = offs[li] + counts[li]
@@ -487,8 +490,10 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
             continue
         o = offs[li]
         b = b_min + li / Q
-        _line_samples(Z, b, m, c_lo[li], c_hi[li], S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta,
-                      foot, ff_center, ff_radius2, R, True, th[o:o + n], X[o:o + n], Y[o:o + n])
+        n = _line_samples(Z, b, m, c_lo[li], c_hi[li], S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z,
+                          lv_meta, foot, ff_center, ff_radius2, R, True, th[o:o + n], X[o:o + n],
+                          Y[o:o + n])
+        counts[li] = n
         # upper-hull sweep from the far end
         stack = np.empty(n, np.int32)
         top = -1
