@@ -222,7 +222,9 @@ def _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_
             dz0 = z_last - z
             first = False
         z += dz0 * math.exp(-(t - t_first) / blend_m)
-        step = px / FS
+        # FS samples per far pixel near the DEM; one per pixel beyond 25 pixels (where a
+        # bilinear crest between samples is worth < 0.005 deg)
+        step = px / FS if t - t_first < 25.0 * px else px
         if n >= th.shape[0]:
             break
         if write:
@@ -283,24 +285,59 @@ def _slope_at(z, t, dsg, rO, R):
     return (rr * (1.0 - 0.5 * dth * dth) - rO) / (rr * dth)
 
 
+@nb.njit(cache=True, inline="always")
+def _piece(Z, i, cc, r, c, m, ta, tb, zO, obs_h, rO, dsg, c2, R, best, first):
+    """Best tan(elevation) over one piece [ta, tb] of the ray inside cell (row i, column cc).
+
+    Along the ray the bilinear surface of the cell is ``z(t) = p0 + p1 t + p2 t^2``; the slope
+    ``g(t) = (z(t) - zO - h)/(t dsg) - t dsg/(2R)`` peaks at a piece end or at
+    ``t* = sqrt(P0 / P2')`` (``P0 = p0 - zO - h < 0``, ``P2' = p2 - dsg^2/(2R) < 0``).
+    """
+    z00 = Z[i, cc]
+    z01 = Z[i, cc + 1]
+    z10 = Z[i + 1, cc]
+    Bu = z01 - z00
+    Bw = z10 - z00
+    Cuw = Z[i + 1, cc + 1] - z10 - z01 + z00
+    u0 = float(c - cc)
+    w0 = float(r - i)
+    p0 = z00 + Bu * u0 + Bw * w0 + Cuw * u0 * w0
+    p1 = Bu + Bw * m + Cuw * (u0 * m + w0)
+    p2 = Cuw * m
+    zb = p0 + (p1 + p2 * tb) * tb
+    g = _slope_at(zb, tb, dsg, rO, R)
+    if g > best:
+        best = g
+    P0 = p0 - zO - obs_h
+    P2 = p2 - c2
+    if P0 < 0.0 and P2 < 0.0:
+        ts = math.sqrt(P0 / P2)
+        if ta < ts < tb:
+            g = _slope_at(p0 + (p1 + p2 * ts) * ts, ts, dsg, rO, R)
+            if g > best:
+                best = g
+    if first and obs_h == 0.0:
+        # the local slope: limit t -> 0+ (the observer sits on the surface)
+        g = p1 * R / ((R + zO) * dsg)
+        if g > best:
+            best = g
+    return best
+
+
 @nb.njit(cache=True)
 def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R):
     """Max tan(elevation) over the bilinear surface along the exact ray, ``0 < t <= near_cols``.
 
-    The ray from pixel centre (r, c) crosses cells; inside a cell the bilinear surface along
-    the ray is a quadratic ``z(t) = p0 + p1 t + p2 t^2``, so the slope seen from the observer,
-    ``g(t) = (z(t) - zO - h) / (t dsg) - t dsg / (2R)``, has its interior maximum at
-    ``t* = sqrt(P0 / P2')`` (``P0 = p0 - zO - h < 0``, ``P2' = p2 - dsg^2/(2R) < 0``). The
-    candidates (segment ends, ``t*``, and for h = 0 the limit t -> 0+, the local slope) are
-    evaluated with the exact sphere formula. Returns -1e300 if the ray leaves the grid at once.
+    The ray from pixel centre (r, c) is cut at column crossings and at its (at most one per
+    column, since m <= 1) row crossing into pieces inside single cells; each piece is solved in
+    closed form by :func:`_piece` and evaluated with the exact sphere formula. Returns -1e300 if
+    the ray leaves the grid at once.
     """
     n_minor, n_major = Z.shape
-    rO = R + zO + obs_h
     best = _NEG
     if near_cols <= 0:
         return best
     t_end = float(near_cols)
-    # stay inside the bilinear domain
     lim_c = (n_major - 1.0) - c
     if lim_c < t_end:
         t_end = lim_c
@@ -310,65 +347,29 @@ def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R):
             t_end = lim_r
     if t_end <= 0.0:
         return best
-    inv_m = 1.0 / m if m > 0.0 else 1.0e300
-    jc = 1
-    jr = 1
-    ta = 0.0
+    rO = R + zO + obs_h
     c2 = dsg * dsg / (2.0 * R)
-    while ta < t_end:
-        tc = float(jc)
-        trw = jr * inv_m
-        tb = tc if tc < trw else trw
+    kmax = int(math.ceil(t_end))  # noqa: RUF046
+    for k in range(kmax):
+        ta = float(k)
+        tb = ta + 1.0
         if tb > t_end:
             tb = t_end
-        if tb <= ta:
-            # coincident crossings: advance the counters
-            if tc <= ta:
-                jc += 1
-            if trw <= ta:
-                jr += 1
-            continue
-        tm = 0.5 * (ta + tb)
-        c0 = int(c + tm)
-        r0 = int(r + tm * m)
-        if c0 > n_major - 2:
-            c0 = n_major - 2
-        if r0 > n_minor - 2:
-            r0 = n_minor - 2
-        if r0 < 0:
-            r0 = 0
-        z00 = Z[r0, c0]
-        Bu = Z[r0, c0 + 1] - z00
-        Bw = Z[r0 + 1, c0] - z00
-        Cuw = Z[r0 + 1, c0 + 1] - Z[r0 + 1, c0] - Z[r0, c0 + 1] + z00
-        u0 = float(c - c0)
-        w0 = float(r - r0)
-        p0 = z00 + Bu * u0 + Bw * w0 + Cuw * u0 * w0
-        p1 = Bu + Bw * m + Cuw * (u0 * m + w0)
-        p2 = Cuw * m
-        P0 = p0 - zO - obs_h
-        zb = p0 + p1 * tb + p2 * tb * tb
-        g = _slope_at(zb, tb, dsg, rO, R)
-        if g > best:
-            best = g
-        P2 = p2 - c2
-        if P0 < 0.0 and P2 < 0.0:
-            ts = math.sqrt(P0 / P2)
-            if ta < ts < tb:
-                zs = p0 + p1 * ts + p2 * ts * ts
-                g = _slope_at(zs, ts, dsg, rO, R)
-                if g > best:
-                    best = g
-        if ta == 0.0 and obs_h == 0.0:
-            # the local slope: limit t -> 0+ (the observer sits on the surface)
-            g = p1 * R / ((R + zO) * dsg)
-            if g > best:
-                best = g
-        if tb == tc:
-            jc += 1
-        if tb == trw:
-            jr += 1
-        ta = tb
+        cc = c + k
+        if cc > n_major - 2:
+            cc = n_major - 2
+        ya = r + ta * m
+        yb = r + tb * m
+        ia = int(ya)
+        if ia > n_minor - 2:
+            ia = n_minor - 2
+        ib = int(yb)
+        if ib > ia and yb > ib and ib <= n_minor - 2:
+            tr = (ib - r) / m
+            best = _piece(Z, ia, cc, r, c, m, ta, tr, zO, obs_h, rO, dsg, c2, R, best, k == 0)
+            best = _piece(Z, ib, cc, r, c, m, tr, tb, zO, obs_h, rO, dsg, c2, R, best, False)
+        else:
+            best = _piece(Z, ia, cc, r, c, m, ta, tb, zO, obs_h, rO, dsg, c2, R, best, k == 0)
     return best
 
 
@@ -409,8 +410,9 @@ def _far_line(li, c, rO, S, near_cols, early, n_lines, counts, c_lo, c_hi, ndem,
     n = counts[li]
     j = (c - c_lo[li]) * S
     thO = th[o + j]
-    XO = rO * math.sin(thO)
-    YO = rO * math.cos(thO)
+    rj = math.sqrt(X[o + j] * X[o + j] + Y[o + j] * Y[o + j])
+    XO = X[o + j] * (rO / rj)  # the observer above the line's sample (no trig)
+    YO = Y[o + j] * (rO / rj)
     s0 = j + near_cols * S + 1
     if s0 > ndem[li] or early:
         # the pixel's own ray leaves the DEM inside the near field: only far-field samples count
@@ -561,7 +563,7 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
             else:
                 el_far = (1.0 - f) * e0 + f * e1
             # the smooth reference sphere beyond the last sample of the pixel's ray, at its radius
-            if rO >= rE:
+            if rO >= rE and el_far < 0.0:  # the tail (<= 0) can only win over a negative horizon
                 a = math.acos(rE / rO)
                 if a >= dE - 1e-15 and -a > el_far:
                     el_far = -a
