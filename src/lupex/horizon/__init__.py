@@ -21,13 +21,17 @@ from lupex.horizon.core import (
     prepare_horizon,
 )
 from lupex.horizon.reference import ray_march_horizon
+from lupex.horizon.store import horizon_summary_maps, open_horizons, write_horizons_zarr
 
 __all__ = [
     "HorizonSettings",
     "azimuths_deg",
     "compute_horizon_tile",
     "horizon_map",
+    "horizon_summary_maps",
     "iter_horizon_tiles",
+    "open_horizons",
     "prepare_horizon",
     "ray_march_horizon",
+    "write_horizons_zarr",
 ]
