@@ -395,6 +395,65 @@ def _bilinear(Z, fr, fc):
             + wr * ((1 - wc) * Z[r0 + 1, c0] + wc * Z[r0 + 1, c0 + 1]))
 
 
+@nb.njit(cache=True)
+def _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, FS, ff_center,
+             ff_radius2, R, rO, kO):
+    """Far field along the pixel's own ray, for pixels whose ray leaves the DEM inside the near
+    field (there the sweep lines leave the DEM elsewhere). Same sampling and seam blend as the
+    lines. Returns (el [rad] or -1e300, radius of the last sample [m], its angle [rad])."""
+    fr = r + t_exit * m
+    fc = c + t_exit
+    z_exit = _bilinear(Z, fr, fc)
+    xw = wt[0] + wt[1] * fc + wt[2] * fr
+    yw = wt[3] + wt[4] * fc + wt[5] * fr
+    theta = t_exit * ds_col / kO / R
+    sn = math.sin(theta)
+    cs = math.cos(theta)
+    kprev = _kscale(xw, yw, kg, kmeta)
+    _, step = _level_sample(xw, yw, lv_z, lv_meta)
+    step = step / FS
+    if step <= 0.0:
+        step = lv_meta[lv_meta.shape[0] - 1, 7] / FS
+    t = 0.5 * step
+    t_first = t
+    tprev = 0.0
+    blend_m = 2.0 * step * FS
+    first = True
+    bn = _NEG
+    bd = 1.0
+    rE = R + z_exit
+    while True:
+        x = xw + ex * t
+        y = yw + ey * t
+        dxc = x - ff_center[0]
+        dyc = y - ff_center[1]
+        if dxc * dxc + dyc * dyc > ff_radius2:
+            break
+        z, px = _level_sample(x, y, lv_z, lv_meta)
+        if px <= 0.0:
+            break
+        if first:
+            dz0 = z_exit - z
+            first = False
+        z += dz0 * math.exp(-(t - t_first) / blend_m)
+        kk = _kscale(x, y, kg, kmeta)
+        d = (t - tprev) / (0.5 * (kk + kprev)) / R
+        theta += d
+        sn, cs = _rotate(sn, cs, d)
+        kprev = kk
+        tprev = t
+        rr = R + z
+        num = rr * cs - rO
+        den = rr * sn
+        if num * bd > bn * den:
+            bn = num
+            bd = den
+        rE = rr
+        t += px / FS if t - t_first < 25.0 * px else px
+    el = math.atan2(bn, bd) if bn > _NEG else _NEG
+    return el, rE, theta
+
+
 @nb.njit(cache=True, inline="always")
 def _far_line(li, c, rO, S, near_cols, early, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y,
               hor):
@@ -554,6 +613,12 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
             else:
                 rE = R + zO
                 dE = 0.0
+            if early and lv_meta.shape[0] > 0:
+                # the pixel's own ray leaves the DEM within the near field: march the far field
+                # along that ray itself (a band ~near_cols wide along the exit edges)
+                e0, rE, dE = _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta, lv_z,
+                                      lv_meta, FS, ff_center, ff_radius2, R, rO, kO)
+                e1 = e0
             if e0 <= _NEG and e1 <= _NEG:
                 el_far = _NEG
             elif e0 <= _NEG:
