@@ -84,6 +84,9 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=1000, help="grid size [pixels]")
     ap.add_argument("--days", type=float, default=30.0)
     ap.add_argument("--wait-quantum-min", type=float, default=10.0)
+    ap.add_argument("--max-darkness-h", type=float, default=6.0,
+                    help="rover darkness limit (short, so the plan must wait or detour)")
+    ap.add_argument("--cache", default=None, help="npz file to keep the visibility stack in")
     ap.add_argument("--out", default=None, help="folder for the plan's CSV/GeoJSON/PNG")
     args = ap.parse_args()
 
@@ -102,11 +105,19 @@ def main() -> None:
     t_hor = time.perf_counter() - t0
     times = np.datetime64("2028-01-10T00:00") + np.arange(int(args.days * 24)) * np.timedelta64(1, "h")
     t0 = time.perf_counter()
-    stack = VisibilityStack.from_frames(provider(dem, hor, times), dem.shape)
+    if args.cache and os.path.exists(args.cache):
+        z = np.load(args.cache)
+        stack = VisibilityStack(np.datetime64(str(z["t0"])), float(z["step_s"]), dem.shape,
+                                z["sun_u8"], z["earth_u8"], z["el"], z["az"])
+    else:
+        stack = VisibilityStack.from_frames(provider(dem, hor, times), dem.shape)
+        if args.cache:
+            np.savez(args.cache, t0=str(stack.t0), step_s=stack.step_s, sun_u8=stack.sun_u8,
+                     earth_u8=stack.earth_u8, el=stack.sun_elevation_deg, az=stack.sun_azimuth_deg)
     t_vis = time.perf_counter() - t0
 
     # pick the points: a well-lit start near the pole, a PSR-edge target, a second target
-    rover = Rover()
+    rover = Rover(max_darkness_h=args.max_darkness_h)
     lit = np.zeros(stack.sun_u8.shape[1])
     ever = np.zeros(stack.sun_u8.shape[1], bool)
     for k in range(0, stack.n_steps, 48):

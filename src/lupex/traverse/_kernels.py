@@ -23,7 +23,7 @@ C_NLAB, C_NHEAP, C_EXPANDED, C_GOAL, C_SOC, C_DARK, C_COMM, C_HORIZON, C_DOM, C_
 C_WALK, C_CAND = 10, 11
 N_C = 12
 KIND_START, KIND_DRIVE, KIND_WAIT, KIND_SCIENCE = 0, 1, 2, 3
-MAX_PROJECT = 4
+MAX_PROJECT = 1
 """Dominance looks at most this many visibility steps ahead when projecting a wait."""
 
 
