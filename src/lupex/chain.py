@@ -221,6 +221,48 @@ class ModelChain:
             fig.savefig(tmp, format="png")
         plt.close(fig)
 
+    def run_horizon(self):
+        """Horizon cube into ``cache/horizons.zarr`` (resumable); max-horizon and sky-view maps."""
+        from lupex.horizon.store import horizon_summary_maps, open_horizons, write_horizons_zarr
+        from lupex.io.geotiff import write_geotiff
+        from lupex.io.quicklook import write_quicklook
+
+        c = self.config
+        dem = self.results.get("terrain")
+        if dem is None:
+            dem = self.run_terrain()
+        store = self.run_dir / "cache" / "horizons.zarr"
+        if not self.is_done("horizon"):
+            ff = None if c.far_field == "none" else c.far_field
+            if ff not in (None, "auto"):
+                from lupex.terrain import read_dem
+
+                ff = read_dem(ff)
+            cb = (lambda d, t: self.progress("horizon", d, t)) if self.progress else None
+            write_horizons_zarr(dem, store, n_azimuths=c.n_azimuths,
+                                observer_height_m=c.observer_height_m, far_field=ff,
+                                progress=cb, overwrite=store.exists() and not self._same_key(
+                                    "horizon_store"))
+            hor = open_horizons(store)
+            hmax, svf = horizon_summary_maps(hor)
+            prov = provenance("lupex.chain.run_horizon", **asdict(c))
+            for da, cmap in ((hmax, "cividis"), (svf, "viridis")):
+                tif = self.run_dir / "maps" / f"{da.name}.tif"
+                write_geotiff(da, tif, provenance=prov)
+                write_quicklook(da, tif.with_suffix(".png"), cmap=cmap, shade=dem)
+            self._meta.setdefault("stages", {})["horizon_store"] = {"key": self.stage_key("horizon")}
+            self._mark_done("horizon", ["cache/horizons.zarr", "maps/horizon_max_deg.tif",
+                                        "maps/sky_view_factor.tif"],
+                            {"horizon": f"{c.n_azimuths} azimuths, far field "
+                                        f"{hor.attrs.get('far_field', c.far_field)}"})
+        hor = open_horizons(store)
+        self.results["horizon"] = hor
+        return hor
+
+    def _same_key(self, name: str) -> bool:
+        rec = self._meta.get("stages", {}).get(name)
+        return bool(rec) and rec.get("key") == self.stage_key("horizon")
+
     def run(self, *, stages: tuple[str, ...] | None = None) -> dict[str, Any]:
         """Run the available stages in order (resuming finished ones) and write the report."""
         from lupex.report import write_report
