@@ -217,3 +217,14 @@ def test_azimuth_convention_grid_north() -> None:
     dist = (c - 2) * px
     assert h.sel(azimuth=0.0).values[c, c] == pytest.approx(math.degrees(math.atan(500.0 / dist)), abs=0.05)
     assert abs(h.sel(azimuth=180.0).values[c, c]) < 0.05
+
+
+def test_zarr_on_a_distributed_scheduler(tmp_path: Path) -> None:
+    # the --scheduler path: an in-process dask.distributed cluster computes the chunks
+    distributed = pytest.importorskip("distributed")
+    dem = _rough(n=24)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        path = write_horizons_zarr(dem, tmp_path / "d.zarr", n_azimuths=8, tile_size=16,
+                                   azimuth_block=4, scheduler=cluster.scheduler_address)
+    assert_allclose(open_horizons(path).values, horizon_map(dem, n_azimuths=8).values, atol=0.0051)
