@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         template_config: bool = typer.Option(False, "--template-config",
                                              help="Print a complete default scenario and exit."),
     ) -> None:
-        from lupex.cli._run_inputs import find_dem, load_scenario
+        from lupex.cli._run_inputs import find_dem, load_scenario, run_params
         from lupex.errors import ParameterError
 
         if template_config:
@@ -54,6 +54,16 @@ def register(app: typer.Typer) -> None:
                           top=top, lander=sc.lander.model_dump(), sites=sc.sites.model_dump())
         paths = write_site_outputs(res, run_dir, dem=dem_da, provenance=prov)
         c = console()
+        rec = run_params(run_dir)
+        if scenario is not None and rec.get("start") and rec.get("stop"):
+            import numpy as np
+
+            same = (np.datetime64(str(rec["start"]), "s") == np.datetime64(sc.window.start, "s")
+                    and np.datetime64(str(rec["stop"]), "s") == np.datetime64(sc.window.stop, "s"))
+            if not same:
+                c.print(f"note: the maps cover {rec['start']} .. {rec['stop']} but the scenario's "
+                        f"window is {sc.window.start} .. {sc.window.stop}; rerun `lupex "
+                        "illumination` on the scenario's window to score that window.")
         for n in res.notes:
             c.print(f"note: {n}")
         cols = [k for k in ("rank", "lat_deg", "lon_deg", "score") if k in res.candidates.columns]
