@@ -397,7 +397,7 @@ def _bilinear(Z, fr, fc):
 
 @nb.njit(cache=True)
 def _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, FS, ff_center,
-             ff_radius2, R, rO, kO):
+             ff_radius2, R, rO, kO, cap_m):
     """Far field along the pixel's own ray, for pixels whose ray leaves the DEM inside the near
     field (there the sweep lines leave the DEM elsewhere). Same sampling and seam blend as the
     lines. Returns (el [rad] or -1e300, radius of the last sample [m], its angle [rad])."""
@@ -422,7 +422,7 @@ def _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, F
     bn = _NEG
     bd = 1.0
     rE = R + z_exit
-    while True:
+    while t <= cap_m:
         x = xw + ex * t
         y = yw + ey * t
         dxc = x - ff_center[0]
@@ -455,8 +455,8 @@ def _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, F
 
 
 @nb.njit(cache=True, inline="always")
-def _far_line(li, c, rO, S, near_cols, early, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y,
-              hor):
+def _far_line(li, c, rO, S, near_cols, early, th_skip, n_lines, counts, c_lo, c_hi, ndem, offs,
+              th, X, Y, hor):
     """Hull elevation [rad] from line ``li`` for the observer at column ``c``, plus the
     radius [m] and angular distance [rad] of the line's last sample (for the sphere tail).
 
@@ -474,8 +474,19 @@ def _far_line(li, c, rO, S, near_cols, early, n_lines, counts, c_lo, c_hi, ndem,
     YO = Y[o + j] * (rO / rj)
     s0 = j + near_cols * S + 1
     if s0 > ndem[li] or early:
-        # the pixel's own ray leaves the DEM inside the near field: only far-field samples count
+        # the pixel's own ray leaves the DEM inside the near field: only far-field samples
+        # beyond the stretch marched along the ray itself (angle th_skip) count
         s0 = ndem[li]
+        if th_skip > 0.0:
+            lo = s0
+            hi = n
+            while lo < hi:  # first sample with th >= thO + th_skip (th increases)
+                mid = (lo + hi) // 2
+                if th[o + mid] < thO + th_skip:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            s0 = lo
     if s0 <= j:
         s0 = j + 1
     el = _NEG
@@ -488,8 +499,8 @@ def _far_line(li, c, rO, S, near_cols, early, n_lines, counts, c_lo, c_hi, ndem,
 
 @nb.njit(parallel=True, cache=True)
 def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta,
-                   lv_z, lv_meta, foot, ff_center, ff_radius, far_cap, b_anchor, out_rows, out_cols,
-                   out):
+                   lv_z, lv_meta, foot, ff_center, ff_radius, far_cap, ray_cap_m, b_anchor, out_rows,
+                   out_cols, out):
     """Horizon elevation [deg] of the view's pixels for one azimuth.
 
     Parameters
@@ -508,6 +519,9 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
         Observer height [m].
     far_cap : int
         Upper bound of the far-field samples of one line.
+    ray_cap_m : float
+        Far-field stretch [m] marched along the pixel's own ray where it leaves the DEM inside
+        the near field.
     b_anchor : float
         Intercept of one line of the global lattice in this view's coordinates.
     out_rows, out_cols : (lo, hi) int ranges of the view to compute (a tile), hi exclusive.
@@ -591,10 +605,19 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
             f = u - l0
             t_exit = _exit_t(r, c, m, n_minor, n_major)
             early = t_exit < near_cols
-            ok0, ff0, e0, rE0, d0 = _far_line(l0, c, rO, S, near_cols, early, n_lines, counts, c_lo,
-                                         c_hi, ndem, offs, th, X, Y, hor)
-            ok1, ff1, e1, rE1, d1 = _far_line(l0 + 1, c, rO, S, near_cols, early, n_lines, counts,
-                                         c_lo, c_hi, ndem, offs, th, X, Y, hor)
+            e_ray = _NEG
+            th_skip = 0.0
+            if early and lv_meta.shape[0] > 0:
+                # the ray leaves the DEM inside the near field, where the sweep lines beside it
+                # leave elsewhere: march the first ray_cap_m of far field along the ray itself,
+                # take the rest from the lines' hulls
+                e_ray, _, th_skip = _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta,
+                                             lv_z, lv_meta, FS, ff_center, ff_radius2, R, rO, kO,
+                                             ray_cap_m)
+            ok0, ff0, e0, rE0, d0 = _far_line(l0, c, rO, S, near_cols, early, th_skip, n_lines,
+                                              counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+            ok1, ff1, e1, rE1, d1 = _far_line(l0 + 1, c, rO, S, near_cols, early, th_skip, n_lines,
+                                              counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
             if early and not (ff0 or ff1):
                 # no far field beyond: the sphere continues from where the pixel's ray leaves
                 ok0 = True
@@ -613,12 +636,6 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
             else:
                 rE = R + zO
                 dE = 0.0
-            if early and lv_meta.shape[0] > 0:
-                # the pixel's own ray leaves the DEM within the near field: march the far field
-                # along that ray itself (a band ~near_cols wide along the exit edges)
-                e0, rE, dE = _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta, lv_z,
-                                      lv_meta, FS, ff_center, ff_radius2, R, rO, kO)
-                e1 = e0
             if e0 <= _NEG and e1 <= _NEG:
                 el_far = _NEG
             elif e0 <= _NEG:
@@ -627,6 +644,8 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
                 el_far = e0
             else:
                 el_far = (1.0 - f) * e0 + f * e1
+            if e_ray > el_far:
+                el_far = e_ray
             # the smooth reference sphere beyond the last sample of the pixel's ray, at its radius
             if rO >= rE and el_far < 0.0:  # the tail (<= 0) can only win over a negative horizon
                 a = math.acos(rE / rO)

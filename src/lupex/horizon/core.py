@@ -452,6 +452,9 @@ def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float]
         diag = math.hypot(lv.z.shape[0] * lv.dy, lv.z.shape[1] * lv.dx)
         far_cap += math.ceil(min(2.0 * prep.radius_m, diag) * settings.far_samples_per_px
                                  / lv.pixel_m) + 4
+    # where a pixel's ray leaves the DEM inside the near field, the first 32 far-field pixels
+    # beyond are marched along that ray itself (then the lines' hulls take over)
+    ray_cap_m = 32.0 * max((lv.pixel_m for lv in levels), default=0.0)
     az = np.asarray(azimuths, dtype=np.float64).ravel()
     out = np.empty((az.size, rows.stop - rows.start, cols.stop - cols.start), np.float32)
     for ia, a in enumerate(az):
@@ -468,7 +471,7 @@ def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float]
                        int(settings.line_samples_per_px), int(settings.far_samples_per_px), int(settings.near_field_px),
                        h, MOON_RADIUS_M, wt, math.sin(ar),
                        math.cos(ar), prep.kgrid, prep.kmeta, lv_z, lv_meta, foot, center,
-                       prep.radius_m, far_cap, b_anchor, np.array(vr, np.int64), np.array(vc, np.int64), buf)
+                       prep.radius_m, far_cap, ray_cap_m, b_anchor, np.array(vr, np.int64), np.array(vc, np.int64), buf)
         world = buf.T if v.transpose else buf
         world = world[:: v.sr, :: v.sc]
         out[ia] = world[lrows, lcols]
