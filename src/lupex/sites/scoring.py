@@ -15,11 +15,12 @@ psr_distance       distance to psr.tif == 1 [m]        max    1 - value / psr_di
 ice_distance       distance to ice_stability_depth_m   max    1 - value / ice_distance_scale_m
                    <= max_ice_depth_m [m]
 slope              slope at the lander footprint [deg]  max    1 - value / max_slope_deg
-roughness          RMS height at the footprint [m]     max    1 - value / max_roughness_m
+roughness          RMS height at the footprint [m]     max    1 - value / roughness limit
 
 Hard constraints: sun >= min_sun_fraction, earth >= min_earth_fraction, darkness <= the
 shorter of the lander's and the rover's survivable darkness, slope <= lander.max_slope_deg,
-roughness <= lander.max_roughness_m.
+roughness <= lander.max_roughness_m (carried to the DEM's shortest roughness window
+with the self-affine law rms ~ L^H, H = 0.85, when the DEM cannot resolve the footprint).
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ from lupex.sites.dispersion import disc_worst
 
 UNITS = {"sun": "1", "earth": "1", "darkness": "h", "psr_distance": "m", "ice_distance": "m",
          "slope": "deg", "roughness": "m"}
+HURST = 0.85
+"""Hurst exponent carrying the roughness limit from the footprint to the DEM's shortest window:
+lunar surfaces are self-affine with H ~ 0.7-0.95 at 10-100 m baselines (Rosenburg et al. 2011,
+JGR 116 E02001)."""
+
 MAP_FILES = {"sun": "sun_fraction_mean", "earth": "earth_visible_fraction",
              "darkness": "longest_darkness_h", "psr": "psr", "ice": "ice_stability_depth_m"}
 
@@ -167,6 +173,14 @@ def score_sites(dem: xr.DataArray, maps: dict[str, Any], *, lander: LanderLimits
         notes.append("no ice map (maps/ice_stability_depth_m.tif): criterion `ice_distance` skipped.")
     raw["slope"] = _check_grid("slope", hz["slope"], dem)
     raw["roughness"] = _check_grid("roughness", hz["roughness"], dem)
+    # the roughness limit holds at the footprint; a coarser DEM measures RMS height over a wider
+    # window L, so the limit is carried to L by the self-affine law rms(L) ~ L^H
+    rough_base = float(getattr(hz["roughness"], "attrs", {}).get("baseline_m", lander.footprint_m))
+    rough_limit = lander.max_roughness_m * max(rough_base / lander.footprint_m, 1.0) ** HURST
+    if rough_base > lander.footprint_m:
+        notes.append(f"roughness measured over {rough_base:g} m (the DEM supports no shorter); the "
+                     f"{lander.max_roughness_m:g} m footprint limit scaled to {rough_limit:.2f} m "
+                     f"there with Hurst exponent {HURST:g}.")
 
     worst_kind = {"sun": "min", "earth": "min", "darkness": "max", "psr_distance": "max",
                   "ice_distance": "max", "slope": "max", "roughness": "max"}
@@ -174,7 +188,7 @@ def score_sites(dem: xr.DataArray, maps: dict[str, Any], *, lander: LanderLimits
              for k, v in raw.items()}
     scale = {"darkness": dark_limit, "psr_distance": criteria.psr_distance_scale_m,
              "ice_distance": criteria.ice_distance_scale_m, "slope": lander.max_slope_deg,
-             "roughness": lander.max_roughness_m}
+             "roughness": rough_limit}
     norm = {}
     for k, w in worst.items():
         norm[k] = np.clip(w, 0, 1) if k in ("sun", "earth") else np.clip(1.0 - w / scale[k], 0, 1)
@@ -183,11 +197,15 @@ def score_sites(dem: xr.DataArray, maps: dict[str, Any], *, lander: LanderLimits
         ok &= np.isfinite(w)
     hard = {"sun": ("min", criteria.min_sun_fraction), "earth": ("min", criteria.min_earth_fraction),
             "darkness": ("max", dark_limit), "slope": ("max", lander.max_slope_deg),
-            "roughness": ("max", lander.max_roughness_m)}
+            "roughness": ("max", rough_limit)}
+    fails = {}
     with np.errstate(invalid="ignore"):
         for k, (kind, lim) in hard.items():
             if k in worst:
-                ok &= worst[k] >= lim if kind == "min" else worst[k] <= lim
+                passed = worst[k] >= lim if kind == "min" else worst[k] <= lim
+                fails[k] = float(1.0 - np.mean(passed[np.isfinite(worst[k])])) \
+                    if np.isfinite(worst[k]).any() else 1.0
+                ok &= passed
     weights = criteria.weights.model_dump()
     used = [k for k in CRITERIA if k in norm and weights[k] > 0]
     wsum = sum(weights[k] for k in used)
@@ -211,6 +229,13 @@ def score_sites(dem: xr.DataArray, maps: dict[str, Any], *, lander: LanderLimits
         i, j = divmod(idx, dem.shape[1])
         picks.append((i, j))
         s[(ii - i) ** 2 + (jj - j) ** 2 <= max(sep_px, 0.5) ** 2] = np.nan
+    limit_text = {"sun": f"sun < min_sun_fraction {criteria.min_sun_fraction:g}",
+                  "earth": f"earth < min_earth_fraction {criteria.min_earth_fraction:g}",
+                  "darkness": f"longest darkness > {dark_limit:g} h",
+                  "slope": f"slope > lander.max_slope_deg {lander.max_slope_deg:g}",
+                  "roughness": f"roughness > {rough_limit:.3g} m"}
+    fail_text = ", ".join(f"{limit_text[k]}: {100 * v:.0f} %" for k, v in fails.items())
+    notes.append(f"share of sites failing each hard constraint in the ellipse: {fail_text}.")
     if not picks:
         notes.append("no pixel meets every hard constraint inside its landing ellipse.")
     x = dem["x"].values
