@@ -86,6 +86,7 @@ def main() -> None:
     ap.add_argument("--wait-quantum-min", type=float, default=10.0)
     ap.add_argument("--max-darkness-h", type=float, default=6.0,
                     help="rover darkness limit (short, so the plan must wait or detour)")
+    ap.add_argument("--max-labels", type=int, default=60_000_000)
     ap.add_argument("--cache", default=None, help="npz file to keep the visibility stack in")
     ap.add_argument("--out", default=None, help="folder for the plan's CSV/GeoJSON/PNG")
     args = ap.parse_args()
@@ -165,7 +166,7 @@ def main() -> None:
     t0 = time.perf_counter()
     plan = plan_traverse(dem, stack, start_xy=start, start_time=times[0], targets_xy=targets,
                          science_h=2.0, end_xy=start, rover=rover, slope_deg=slope,
-                         wait_quantum_s=args.wait_quantum_min * 60)
+                         wait_quantum_s=args.wait_quantum_min * 60, max_labels=args.max_labels)
     t_plan = time.perf_counter() - t0
     s = plan.search
     print(f"grid {n} x {n} at {pixel:g} m, {stack.n_steps} steps of {stack.step_s / 3600:g} h "

@@ -157,3 +157,25 @@ def test_multi_target_order_and_science():
     sci = plan.track[plan.track.action == "science"]
     assert list(zip(sci.x_m, sci.y_m, strict=True)) == [xy(18, 18), xy(1, 18)]
     assert_allclose(sci.step_s.to_numpy(), [3600.0, 7200.0])
+
+
+def test_start_on_nodata_and_off_the_grid():
+    from lupex.errors import ParameterError
+
+    ny, nx = 8, 8
+    z = np.zeros((ny, nx))
+    z[2, 2] = np.nan
+    slope = np.zeros((ny, nx))
+    slope[2, 2] = np.nan
+    prov = frames_from_arrays(hours(5), np.ones((ny, nx)), np.ones((ny, nx)))
+    with pytest.raises(InfeasibleError, match="nodata"):
+        plan_traverse(flat_dem(ny, nx, z), prov, start_xy=xy(2, 2), start_time=hours(1)[0],
+                      end_xy=xy(5, 5), slope_deg=slope)
+    with pytest.raises(ParameterError, match="outside the grid"):
+        plan_traverse(flat_dem(ny, nx), frames_from_arrays(hours(5), np.ones((ny, nx)), np.ones((ny, nx))),
+                      start_xy=xy(20, 2), start_time=hours(1)[0], end_xy=xy(5, 5),
+                      slope_deg=np.zeros((ny, nx)))
+    with pytest.raises(ParameterError, match="outside the visibility window"):
+        plan_traverse(flat_dem(ny, nx), frames_from_arrays(hours(5), np.ones((ny, nx)), np.ones((ny, nx))),
+                      start_xy=xy(2, 2), start_time=hours(10)[-1], end_xy=xy(5, 5),
+                      slope_deg=np.zeros((ny, nx)))

@@ -286,6 +286,9 @@ def plan_traverse(dem: xr.DataArray, visibility: Any, *, start_xy: tuple[float, 
     for i, c in enumerate([start_cell, *targets.tolist()]):
         if not np.isfinite(grid.pace_s_m[c]):
             what = "start" if i == 0 else f"target {i}"
+            if not np.isfinite(grid.slope_deg[c]):
+                raise InfeasibleError(f"{what} lies on a nodata pixel of the DEM (no elevation or "
+                                      "slope there; binding constraint: terrain). Move the point.")
             raise InfeasibleError(
                 f"{what} lies on a {grid.slope_deg[c]:.1f} deg slope, above the rover's planning "
                 f"limit rover.slope_planning_deg = {rover.slope_planning_deg:g} deg (binding "
