@@ -30,7 +30,7 @@ from typing import Any
 from lupex.io.atomic import write_json_atomic
 from lupex.io.provenance import provenance
 
-STAGES = ("terrain", "ephemeris", "horizon", "illumination")
+STAGES = ("terrain", "ephemeris", "horizon", "illumination", "sites")
 
 
 @dataclass
@@ -53,20 +53,26 @@ class ChainConfig:
         Observer height above the surface [m].
     far_field : str
         ``"auto"``, ``"none"`` or a DEM path.
+    psr_span : str
+        ``"window"`` or ``"cycle"`` (18.61-yr precession cycle) for the PSR map.
+    scenario : str, optional
+        Scenario TOML (lander, rover, site criteria); defaults when ``None``.
     """
 
     dem: str | None = None
     synth_size_km: float = 20.0
     synth_pixel_m: float = 80.0
     synth_seed: int = 7
-    start: str = "2028-01-01T00:00"
-    stop: str = "2028-03-01T00:00"
+    start: str = "2028-09-01T00:00"
+    stop: str = "2028-11-01T00:00"
     step: str = "2h"
     site_lat_deg: float | None = None
     site_lon_deg: float | None = None
     n_azimuths: int = 360
     observer_height_m: float = 0.0
     far_field: str = "auto"
+    psr_span: str = "window"
+    scenario: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -114,7 +120,8 @@ class ModelChain:
             "terrain": ["dem", "synth_size_km", "synth_pixel_m", "synth_seed"],
             "ephemeris": ["start", "stop", "step", "site_lat_deg", "site_lon_deg"],
             "horizon": ["n_azimuths", "observer_height_m", "far_field"],
-            "illumination": ["start", "stop", "step"],
+            "illumination": ["start", "stop", "step", "psr_span"],
+            "sites": ["scenario"],
         }
         upto = STAGES[: STAGES.index(stage) + 1]
         payload = {s: {k: c[k] for k in relevant[s]} for s in upto}
@@ -259,6 +266,61 @@ class ModelChain:
         self.results["horizon"] = hor
         return hor
 
+    def run_illumination(self):
+        """Sun/Earth visibility maps, PSR, longest darkness over the window into ``maps/``."""
+        from lupex.illumination import illumination_maps
+        from lupex.illumination.output import illumination_summary, write_illumination_outputs
+
+        c = self.config
+        hor = self.results.get("horizon")
+        if hor is None:
+            hor = self.run_horizon()
+        names = ("sun_fraction_mean", "sun_any_fraction", "psr", "longest_darkness_h",
+                 "earth_visible_fraction", "sun_and_earth_fraction")
+        if self.is_done("illumination"):
+            import xarray as xr
+
+            ds = xr.Dataset({n: _read_map(self.run_dir / "maps" / f"{n}.tif") for n in names})
+        else:
+            dem = self.results["terrain"]
+            cb = (lambda d, t: self.progress("illumination", d, t)) if self.progress else None
+            ds = illumination_maps(dem, hor, c.start, c.stop, c.step, psr_span=c.psr_span,
+                                   cache_dir=self.run_dir / "cache" / "illumination", progress=cb)
+            prov = provenance("lupex.chain.run_illumination", **asdict(c))
+            outputs = write_illumination_outputs(ds, dem, self.run_dir, provenance=prov,
+                                                 subtitle=f"{c.start} .. {c.stop}")
+            summ = illumination_summary(ds, dem)
+            self._mark_done("illumination", outputs, {
+                "psr_area_km2": round(summ["psr_area_km2"], 3),
+                "best_mean_sun_fraction": round(summ["sun_fraction_mean_max"], 4)})
+        self.results["illumination"] = ds
+        return ds
+
+    def run_sites(self):
+        """Rank landing sites from the illumination maps: ``tables/sites.csv``, GeoJSON, map."""
+        from lupex.mission import Scenario
+        from lupex.sites import load_site_maps, score_sites, write_site_outputs
+
+        c = self.config
+        if self.results.get("illumination") is None:
+            self.run_illumination()
+        dem = self.results["terrain"]
+        sc = Scenario() if c.scenario is None else Scenario.load(c.scenario)
+        if not self.is_done("sites"):
+            res = score_sites(dem, load_site_maps(self.run_dir), lander=sc.lander,
+                              criteria=sc.sites, rover_max_darkness_h=sc.rover.max_darkness_h)
+            paths = write_site_outputs(res, self.run_dir, dem=dem,
+                                       provenance=provenance("lupex.chain.run_sites", **asdict(c)))
+            rel = [str(Path(p).relative_to(self.run_dir)) for p in paths.values()]
+            best = {}
+            if len(res.candidates):
+                r0 = res.candidates.iloc[0]
+                best = {"best_site": f"{r0['lat_deg']:.4f}, {r0['lon_deg']:.4f} "
+                                     f"(score {r0['score']:.3f})"}
+            self._mark_done("sites", rel, best)
+            self.results["sites"] = res
+        return self.results.get("sites")
+
     def _same_key(self, name: str) -> bool:
         rec = self._meta.get("stages", {}).get(name)
         return bool(rec) and rec.get("key") == self.stage_key("horizon")
@@ -278,3 +340,11 @@ class ModelChain:
     def available_stages() -> tuple[str, ...]:
         """Stages whose layers are installed in this version of lupex."""
         return tuple(s for s in STAGES if hasattr(ModelChain, f"run_{s}"))
+
+
+def _read_map(path: Path):
+    """Re-open a map this chain wrote (one band GeoTIFF) as a ``(y, x)`` DataArray."""
+    import rioxarray
+
+    da = rioxarray.open_rasterio(path, masked=False).squeeze("band", drop=True)
+    return da.load()

@@ -17,8 +17,8 @@ def register(app: typer.Typer) -> None:
         size_km: float = typer.Option(20.0, help="Side of the synthetic terrain [km]."),
         pixel_m: float = typer.Option(80.0, help="Pixel size of the synthetic terrain [m]."),
         seed: int = typer.Option(7, help="Seed of the synthetic terrain."),
-        start: str = typer.Option("2028-01-01T00:00", help="Start of the window (UTC)."),
-        stop: str = typer.Option("2028-03-01T00:00", help="End of the window (UTC)."),
+        start: str = typer.Option("2028-09-01T00:00", help="Start of the mission window (UTC); Sep-Oct is southern summer at the pole."),
+        stop: str = typer.Option("2028-11-01T00:00", help="End of the mission window (UTC)."),
         step: str = typer.Option("2h", help="Time step, e.g. 1h, 30min, 1d."),
         dem: Path | None = typer.Option(None, help="Use this DEM GeoTIFF instead of the synthetic one."),
     ) -> None:

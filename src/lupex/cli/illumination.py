@@ -78,14 +78,12 @@ def register(app: typer.Typer) -> None:
                                              help="dask.distributed scheduler address."),
         units: str = typer.Option("m", "--units", help="DEM elevation units: m or km."),
     ) -> None:
-        import numpy as np
 
         from lupex.illumination import illumination_maps, point_timeseries
-        from lupex.illumination.maps import area_km2, load_horizons
+        from lupex.illumination.maps import load_horizons
+        from lupex.illumination.output import illumination_summary, write_illumination_outputs
         from lupex.io.atomic import write_json_atomic, write_text_atomic
-        from lupex.io.geotiff import write_geotiff
         from lupex.io.provenance import provenance
-        from lupex.io.quicklook import write_quicklook
         from lupex.terrain import read_dem
 
         pts = [_parse_point(p) for p in point]
@@ -111,16 +109,8 @@ def register(app: typer.Typer) -> None:
                                    oversample=oversample, tile_px=tile_px,
                                    cache_dir=out / "cache" / "illumination", scheduler=scheduler,
                                    progress=callback(p, "illumination tiles"))
-        outputs = []
-        looks = {"psr": ("Blues", 0, 1), "longest_darkness_h": ("magma_r", None, None)}
-        for name, da in ds.data_vars.items():
-            tif = out / "maps" / f"{name}.tif"
-            write_geotiff(da, tif, provenance=prov, nodata=255 if name == "psr" else None)
-            cmap, vmin, vmax = looks.get(name, ("inferno", 0, 1))
-            shown = da.where(da != 255) if name == "psr" else da
-            write_quicklook(shown, tif.with_suffix(".png"), cmap=cmap, vmin=vmin, vmax=vmax,
-                            shade=dem, title=f"{da.attrs['long_name']}\n{start} .. {stop}")
-            outputs += [f"maps/{name}.tif", f"maps/{name}.png"]
+        outputs = write_illumination_outputs(ds, dem, out, provenance=prov,
+                                             subtitle=f"{start} .. {stop}")
         if pts:
             from lupex.ephemeris import time_grid
 
@@ -144,16 +134,7 @@ def register(app: typer.Typer) -> None:
             write_text_atomic(out / "tables" / "points.csv",
                               df.to_csv(index=False, float_format="%.6f"))
             outputs.append("tables/points.csv")
-        psr = ds["psr"].values == 1
-        summary = {
-            "psr_area_km2": area_km2(psr, dem),
-            "psr_pixels": int(psr.sum()),
-            "psr_span": ds.attrs.get("psr_span"),
-            "sun_fraction_mean_max": float(np.nanmax(ds["sun_fraction_mean"].values)),
-            "sun_any_fraction_max": float(np.nanmax(ds["sun_any_fraction"].values)),
-            "binned_vs_stream_sun_fraction_max_abs":
-                ds.attrs.get("binned_vs_stream_sun_fraction_max_abs"),
-        }
+        summary = illumination_summary(ds, dem)
         prov["summary"] = summary
         prov["outputs"] = outputs
         prov["attrs"] = {k: v for k, v in ds.attrs.items()}
