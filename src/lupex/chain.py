@@ -128,6 +128,8 @@ class ModelChain:
         if c["dem"]:
             st = Path(c["dem"]).stat() if Path(c["dem"]).exists() else None
             payload["dem_file"] = [st.st_size, st.st_mtime_ns] if st else None
+        if "sites" in upto and c["scenario"] and Path(c["scenario"]).exists():
+            payload["scenario_sha"] = hashlib.sha256(Path(c["scenario"]).read_bytes()).hexdigest()
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
     def is_done(self, stage: str) -> bool:

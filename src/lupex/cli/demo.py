@@ -21,6 +21,8 @@ def register(app: typer.Typer) -> None:
         stop: str = typer.Option("2028-11-01T00:00", help="End of the mission window (UTC)."),
         step: str = typer.Option("2h", help="Time step, e.g. 1h, 30min, 1d."),
         dem: Path | None = typer.Option(None, help="Use this DEM GeoTIFF instead of the synthetic one."),
+        scenario: Path | None = typer.Option(None, help="Scenario TOML for the site ranking "
+                                             "(default: the packaged demo scenario)."),
     ) -> None:
         """Run every stage lupex has on the embedded synthetic south-pole terrain.
 
@@ -29,10 +31,14 @@ def register(app: typer.Typer) -> None:
 
         Example: `lupex demo --out lupex-demo` then open lupex-demo/report.html
         """
+        from importlib.resources import files
+
         from lupex.chain import ChainConfig, ModelChain
 
+        demo_scenario = str(files("lupex") / "data" / "demo_scenario.toml")
         cfg = ChainConfig(dem=str(dem) if dem else None, synth_size_km=size_km,
-                          synth_pixel_m=pixel_m, synth_seed=seed, start=start, stop=stop, step=step)
+                          synth_pixel_m=pixel_m, synth_seed=seed, start=start, stop=stop, step=step,
+                          scenario=str(scenario) if scenario else demo_scenario)
         c = console()
         with progress() as p:
             task = p.add_task("lupex demo", total=len(ModelChain.available_stages()))
