@@ -35,8 +35,8 @@ def horizons_deg(z: np.ndarray, pixel_m: float, n_az: int = 36, max_m: float = 1
         az = np.radians(a * 360.0 / n_az)
         best = np.full((ny, nx), -np.inf)
         for d in dist:
-            dj = int(round(d * np.sin(az) / pixel_m))
-            di = int(round(-d * np.cos(az) / pixel_m))   # +y (north) is up = row decreasing
+            dj = round(d * np.sin(az) / pixel_m)
+            di = round(-d * np.cos(az) / pixel_m)   # +y (north) is up = row decreasing
             if dj == 0 and di == 0:
                 continue
             dd = pixel_m * np.hypot(di, dj)
