@@ -37,7 +37,7 @@ def horizons_deg(z: np.ndarray, pixel_m: float, n_az: int = 36, max_m: float = 1
         for d in dist:
             dj = round(d * np.sin(az) / pixel_m)
             di = round(-d * np.cos(az) / pixel_m)   # +y (north) is up = row decreasing
-            if dj == 0 and di == 0:
+            if (dj == 0 and di == 0) or abs(di) >= ny or abs(dj) >= nx:
                 continue
             dd = pixel_m * np.hypot(di, dj)
             zs = np.full((ny, nx), -np.inf)
