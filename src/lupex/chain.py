@@ -32,6 +32,18 @@ from lupex.io.provenance import provenance
 
 STAGES = ("terrain", "ephemeris", "horizon", "illumination", "sites")
 
+_DEPENDS: dict[str, tuple[str, ...]] = {
+    "terrain": (), "ephemeris": ("terrain",), "horizon": ("terrain",),
+    "illumination": ("terrain", "horizon"), "sites": ("illumination",),
+}
+_RELEVANT: dict[str, tuple[str, ...]] = {
+    "terrain": ("dem", "synth_size_km", "synth_pixel_m", "synth_seed"),
+    "ephemeris": ("start", "stop", "step", "site_lat_deg", "site_lon_deg"),
+    "horizon": ("n_azimuths", "observer_height_m", "far_field"),
+    "illumination": ("start", "stop", "step", "psr_span"),
+    "sites": ("scenario",),
+}
+
 
 @dataclass
 class ChainConfig:
@@ -114,21 +126,18 @@ class ModelChain:
         write_json_atomic(self.run_dir / "run.json", self._meta)
 
     def stage_key(self, stage: str) -> str:
-        """Hash of the parameters that matter to ``stage`` and to every stage before it."""
+        """Hash of the parameters that matter to ``stage`` and of the keys of its inputs.
+
+        Dependencies follow the data flow, not the run order: horizons depend on the terrain
+        only, so a new time window reuses them.
+        """
         c = asdict(self.config)
-        relevant = {
-            "terrain": ["dem", "synth_size_km", "synth_pixel_m", "synth_seed"],
-            "ephemeris": ["start", "stop", "step", "site_lat_deg", "site_lon_deg"],
-            "horizon": ["n_azimuths", "observer_height_m", "far_field"],
-            "illumination": ["start", "stop", "step", "psr_span"],
-            "sites": ["scenario"],
-        }
-        upto = STAGES[: STAGES.index(stage) + 1]
-        payload = {s: {k: c[k] for k in relevant[s]} for s in upto}
-        if c["dem"]:
+        payload: dict[str, Any] = {"params": {k: c[k] for k in _RELEVANT[stage]},
+                                   "inputs": [self.stage_key(d) for d in _DEPENDS[stage]]}
+        if stage == "terrain" and c["dem"]:
             st = Path(c["dem"]).stat() if Path(c["dem"]).exists() else None
             payload["dem_file"] = [st.st_size, st.st_mtime_ns] if st else None
-        if "sites" in upto and c["scenario"] and Path(c["scenario"]).exists():
+        if stage == "sites" and c["scenario"] and Path(c["scenario"]).exists():
             payload["scenario_sha"] = hashlib.sha256(Path(c["scenario"]).read_bytes()).hexdigest()
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 

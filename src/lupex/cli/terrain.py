@@ -6,7 +6,8 @@ import typer
 
 terrain_app = typer.Typer(
     help="Lunar DEMs: inspect a GeoTIFF, make the synthetic south-pole terrain, cut real "
-    "regional LOLA terrain.",
+    "regional LOLA terrain.\n\nExample: `lupex terrain synth --size-km 40 --pixel-m 40 --seed 7 "
+    "--out dem.tif`, then `lupex terrain info dem.tif`.",
     no_args_is_help=True,
 )
 

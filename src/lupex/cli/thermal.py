@@ -9,7 +9,8 @@ import typer
 from lupex.cli._common import console, err_console
 
 thermal_app = typer.Typer(
-    help="Regolith surface and subsurface temperatures (1-D conduction, Hayne et al. 2017).",
+    help="Regolith surface and subsurface temperatures (1-D conduction, Hayne et al. 2017).\n\n"
+    "Example: `lupex thermal point --lat -89.45 --lon 222.7 --days 30 --depth-m 0.1`.",
     no_args_is_help=True,
 )
 

@@ -9,7 +9,8 @@ import typer
 from lupex.cli._common import console
 
 volatiles_app = typer.Typer(
-    help="Volatile stability: sublimation rates and cold-trap temperatures per species.",
+    help="Volatile stability: sublimation rates and cold-trap temperatures per species.\n\n"
+    "Example: `lupex volatiles table --loss-mm-per-gyr 1`.",
     no_args_is_help=True,
 )
 
