@@ -11,8 +11,8 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.image as mpimg  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.image as mpimg
+import matplotlib.pyplot as plt
 
 PANELS = ("dem", "sun_fraction_mean", "psr", "site_score")
 
