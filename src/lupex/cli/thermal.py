@@ -91,11 +91,14 @@ def register(app: typer.Typer) -> None:
 
     @thermal_app.command("maps")
     def maps(
-        dem_path: Path = typer.Argument(..., help="DEM GeoTIFF in a projected lunar CRS [m]."),
+        dem_path: Path = typer.Argument(..., help="DEM GeoTIFF in a projected lunar CRS [m], or a "
+                                        "run folder (uses RUN/maps/dem.tif and, if present, "
+                                        "RUN/cache/horizons.zarr; writes beside them)."),
         start: str = typer.Option(..., "--start", help="Window start, UTC (ISO 8601)."),
         stop: str = typer.Option(..., "--stop", help="Window stop, UTC (ISO 8601)."),
         step: str = typer.Option("2h", "--step", help="Model step, e.g. 1h, 2h, 6h."),
-        out: Path = typer.Option(..., "--out", help="Run folder: writes maps/ and cache/thermal.zarr."),
+        out: Path | None = typer.Option(None, "--out", help="Run folder: writes maps/ and "
+                                        "cache/thermal.zarr (default: the RUN folder given)."),
         horizons: str = typer.Option("compute", "--horizons",
                                      help="'compute' (lupex.horizon), 'flat' (0 deg everywhere) or a "
                                      "horizons Zarr store written by lupex horizon."),
@@ -119,10 +122,20 @@ def register(app: typer.Typer) -> None:
         """
         import numpy as np
 
+        from lupex.errors import ParameterError
         from lupex.io.provenance import provenance
         from lupex.terrain.dem import read_dem
         from lupex.thermal.maps import thermal_maps, write_thermal_outputs
 
+        if dem_path.is_dir():
+            run = dem_path
+            dem_path = run / "maps" / "dem.tif"
+            out = out or run
+            if horizons == "compute" and (run / "cache" / "horizons.zarr").exists():
+                horizons = str(run / "cache" / "horizons.zarr")
+        if out is None:
+            raise ParameterError("lupex thermal maps: give --out RUN (or a run folder as the "
+                                 "first argument).")
         dem = read_dem(dem_path)
         if horizons == "flat":
             hor = np.zeros((36, *dem.shape), np.float32)
