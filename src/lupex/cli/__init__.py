@@ -60,8 +60,14 @@ _register_all()
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``lupex`` console script."""
+    import warnings
+
     from lupex.errors import LupexError
 
+    def _one_line(message, category, filename, lineno, line=None):
+        return f"warning: {message}\n"
+
+    warnings.formatwarning = _one_line  # --debug still shows tracebacks of errors
     try:
         # standalone mode: click prints usage errors itself (exit 2) and exits via SystemExit
         app(args=argv, standalone_mode=True)
