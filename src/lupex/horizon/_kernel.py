@@ -49,31 +49,15 @@ import math
 import numba as nb
 import numpy as np
 
+from lupex.terrain._interp import bilinear_clamped
+
 _NEG = -1.0e300
 
 
 @nb.njit(cache=True, inline="always")
 def _kscale(x, y, kg, kmeta):
     """Bilinear point scale factor k at world (x, y) from a coarse grid (clamped)."""
-    ny, nx = kg.shape
-    fc = (x - kmeta[0]) / kmeta[2]
-    fr = (y - kmeta[1]) / kmeta[3]
-    if fc < 0.0:
-        fc = 0.0
-    if fr < 0.0:
-        fr = 0.0
-    if fc > nx - 1.0:
-        fc = nx - 1.0
-    if fr > ny - 1.0:
-        fr = ny - 1.0
-    c0 = min(int(fc), nx - 2) if nx > 1 else 0
-    r0 = min(int(fr), ny - 2) if ny > 1 else 0
-    wc = fc - c0
-    wr = fr - r0
-    if nx == 1 or ny == 1:
-        return kg[r0, c0]
-    return ((1 - wr) * ((1 - wc) * kg[r0, c0] + wc * kg[r0, c0 + 1])
-            + wr * ((1 - wc) * kg[r0 + 1, c0] + wc * kg[r0 + 1, c0 + 1]))
+    return bilinear_clamped(kg, (y - kmeta[1]) / kmeta[3], (x - kmeta[0]) / kmeta[2])
 
 
 @nb.njit(cache=True, inline="always")

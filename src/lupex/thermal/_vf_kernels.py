@@ -21,27 +21,13 @@ import math
 import numba as nb
 import numpy as np
 
+from lupex.terrain._interp import bilinear_clamped
+
 
 @nb.njit(cache=True, inline="always")
 def _terrain_z(zg, r, c):
     """Bilinear height of the grid at fractional row ``r`` and column ``c`` (clamped inside)."""
-    ny, nx = zg.shape
-    if r < 0.0:
-        r = 0.0
-    if c < 0.0:
-        c = 0.0
-    if r > ny - 1.0:
-        r = ny - 1.0
-    if c > nx - 1.0:
-        c = nx - 1.0
-    r0 = min(int(r), ny - 2) if ny > 1 else 0
-    c0 = min(int(c), nx - 2) if nx > 1 else 0
-    fr = r - r0
-    fc = c - c0
-    r1 = min(r0 + 1, ny - 1)
-    c1 = min(c0 + 1, nx - 1)
-    return ((1.0 - fr) * ((1.0 - fc) * zg[r0, c0] + fc * zg[r0, c1])
-            + fr * ((1.0 - fc) * zg[r1, c0] + fc * zg[r1, c1]))
+    return bilinear_clamped(zg, r, c)
 
 
 @nb.njit(cache=True)
