@@ -20,6 +20,7 @@ vectors are rotated once per epoch into it, and each pixel carries the 3x3 rotat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -127,8 +128,48 @@ def pixel_geometry_from_arrays(lat_deg, lon_deg, convergence_deg, height_m, *,
     return PixelGeometry(rot, off, conv, ref, ref_pos, (int(shape[0]), int(shape[1])))
 
 
+@dataclass
+class LazyPixelGeometry:
+    """The same geometry as :class:`PixelGeometry`, built tile by tile on demand.
+
+    Holds only the DEM and the reference frame, so the memory of a map run is set by its tile,
+    not by the DEM (the full :class:`PixelGeometry` costs ~100 bytes per pixel).
+    ``subset(rows, cols)`` returns the :class:`PixelGeometry` of a window, identical to
+    ``pixel_geometry(dem).subset(rows, cols)``.
+    """
+
+    dem: Any
+    height_offset_m: float
+    ref_lat_deg: float
+    ref_lon_deg: float
+    ref_convergence_deg: float
+    ref_height_m: float
+    ref_frame: np.ndarray
+    ref_position_m: np.ndarray
+    shape: tuple[int, int]
+
+    def to_reference(self, vectors_me: np.ndarray) -> np.ndarray:
+        """Rotate MOON_ME vectors ``(..., 3)`` into the reference grid frame."""
+        return np.asarray(vectors_me, dtype=float) @ self.ref_frame.T
+
+    def subset(self, rows: slice, cols: slice) -> PixelGeometry:
+        """The :class:`PixelGeometry` of the window ``[rows, cols]`` (same reference)."""
+        from lupex.terrain.geometry import grid_convergence_deg, latlon_deg
+
+        sub = self.dem.isel(y=rows, x=cols)
+        lat, lon = latlon_deg(sub)
+        conv = grid_convergence_deg(sub)
+        elev = np.nan_to_num(np.asarray(sub.values, dtype=float), nan=0.0)
+        return pixel_geometry_from_arrays(lat, lon, conv, elev + self.height_offset_m,
+                                          ref_lat_deg=self.ref_lat_deg,
+                                          ref_lon_deg=self.ref_lon_deg,
+                                          ref_convergence_deg=self.ref_convergence_deg,
+                                          ref_height_m=self.ref_height_m)
+
+
 def pixel_geometry(dem, *, observer_height_m: float = 0.0,
-                   reference_xy_m: tuple[float, float] | None = None) -> PixelGeometry:
+                   reference_xy_m: tuple[float, float] | None = None,
+                   lazy: bool = False) -> PixelGeometry | LazyPixelGeometry:
     """:class:`PixelGeometry` of every pixel of a DEM map (terrain.geometry for lat/lon/convergence).
 
     Parameters
@@ -139,13 +180,12 @@ def pixel_geometry(dem, *, observer_height_m: float = 0.0,
         Observer height above the surface [m] (positions only; the horizons carry their own).
     reference_xy_m : (x, y), optional
         Reference point in the DEM's CRS [m]; the centre of the map by default.
+    lazy : bool
+        Return a :class:`LazyPixelGeometry` that builds each tile's geometry on demand.
     """
     from lupex.io.maps import make_map
     from lupex.terrain.geometry import grid_convergence_deg, latlon_deg
 
-    lat, lon = latlon_deg(dem)
-    conv = grid_convergence_deg(dem)
-    elev = np.nan_to_num(np.asarray(dem.values, dtype=float), nan=0.0)
     if reference_xy_m is None:
         x = dem["x"].values
         y = dem["y"].values
@@ -155,8 +195,17 @@ def pixel_geometry(dem, *, observer_height_m: float = 0.0,
                    long_name="reference point")
     rlat, rlon = latlon_deg(ref)
     rconv = grid_convergence_deg(ref)
+    rlat_f, rlon_f, rconv_f = (float(rlat.ravel()[0]), float(rlon.ravel()[0]),
+                               float(rconv.ravel()[0]))
+    ref_h = float(np.nanmean(np.asarray(dem.values, dtype=float))) + observer_height_m
+    if lazy:
+        frame = grid_frame(rlat_f, rlon_f, rconv_f).reshape(3, 3)
+        pos = sphere_position_m(rlat_f, rlon_f, ref_h).reshape(3)
+        return LazyPixelGeometry(dem, float(observer_height_m), rlat_f, rlon_f, rconv_f, ref_h,
+                                 frame, pos, (int(dem.shape[0]), int(dem.shape[1])))
+    lat, lon = latlon_deg(dem)
+    conv = grid_convergence_deg(dem)
+    elev = np.nan_to_num(np.asarray(dem.values, dtype=float), nan=0.0)
     return pixel_geometry_from_arrays(lat, lon, conv, elev + observer_height_m,
-                                      ref_lat_deg=float(rlat.ravel()[0]),
-                                      ref_lon_deg=float(rlon.ravel()[0]),
-                                      ref_convergence_deg=float(rconv.ravel()[0]),
-                                      ref_height_m=float(np.nanmean(elev)) + observer_height_m)
+                                      ref_lat_deg=rlat_f, ref_lon_deg=rlon_f,
+                                      ref_convergence_deg=rconv_f, ref_height_m=ref_h)

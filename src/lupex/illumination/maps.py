@@ -33,7 +33,7 @@ from lupex.illumination.binned import (
     span_tables,
     thresholds,
 )
-from lupex.illumination.frames import PixelGeometry, pixel_geometry
+from lupex.illumination.frames import LazyPixelGeometry, PixelGeometry, pixel_geometry
 from lupex.illumination.stream import horizon_band, stream_statistics, stream_statistics_fast
 from lupex.illumination.track import BodyTrack, body_track
 
@@ -232,7 +232,7 @@ def tile_jobs(shape: tuple[int, int], tile_px: int, folder: Path | None) -> list
     return jobs
 
 
-def run_tile(job: TileJob, horizons, geometry: PixelGeometry, window_tables: list[SpanTables],
+def run_tile(job: TileJob, horizons, geometry: PixelGeometry | LazyPixelGeometry, window_tables: list[SpanTables],
              psr_tables: list[SpanTables] | None, track: BodyTrack | None, step_h: float,
              horizon_fn: Callable[[TileJob], np.ndarray] | None = None, *,
              exact_stream: bool = False) -> dict[str, np.ndarray]:
@@ -385,7 +385,7 @@ def illumination_maps(dem: xr.DataArray, horizons=None, start=None, stop=None, s
         n_az = check_horizons(horizons, dem)
         horizon_desc = (str(horizons.attrs.get("far_field", "given")) if isinstance(
             horizons, xr.DataArray) else "given array")
-    geom = pixel_geometry(dem, observer_height_m=observer_height_m)
+    geom = pixel_geometry(dem, observer_height_m=observer_height_m, lazy=True)
     track = body_track(times, geom, earth=earth)
     n_bins = int(oversample) * n_az
     window_tables = _tables_for(track, n_bins, earth=earth)
