@@ -237,7 +237,7 @@ THERMAL_STORE = "cache/thermal.zarr"
 def write_thermal_outputs(ds: xr.Dataset, folder, *, provenance: dict | None = None) -> list:
     """Write the maps of :func:`thermal_maps` into a run folder.
 
-    ``folder/maps/<name>.tif`` (Cloud-Optimized GeoTIFF) per ``(y, x)`` map and the whole
+    ``folder/maps/<name>.tif`` (Cloud-Optimized GeoTIFF) and a PNG quicklook per ``(y, x)`` map and the whole
     dataset (with ``t_max_nodes_k``) as ``folder/cache/thermal.zarr``; every write is atomic.
     Returns the written paths.
     """
@@ -248,9 +248,13 @@ def write_thermal_outputs(ds: xr.Dataset, folder, *, provenance: dict | None = N
 
     folder = Path(folder)
     written = []
+    from lupex.io.quicklook import write_quicklook
+
     for name, da in ds.data_vars.items():
         if da.dims == ("y", "x"):
-            written.append(write_geotiff(da, folder / "maps" / f"{name}.tif", provenance=provenance))
+            tif = write_geotiff(da, folder / "maps" / f"{name}.tif", provenance=provenance)
+            written.append(tif)
+            written.append(write_quicklook(da, tif.with_suffix(".png"), cmap="inferno"))
     store = folder / THERMAL_STORE
     with atomic_path(store) as tmp:
         out = ds.copy()
