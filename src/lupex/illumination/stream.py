@@ -53,13 +53,19 @@ class StreamState:
         self.both = np.zeros(p, dtype=np.int64)
 
     def results(self, step_h: float) -> dict[str, np.ndarray]:
-        """Normalised statistics: fractions of the epochs, longest darkness in hours."""
+        """Normalised statistics: fractions of the epochs, longest darkness in hours.
+
+        A run of ``k`` dark epochs lasts ``k * step_h`` (each epoch holds for one step), capped
+        at the window's own length ``(n_epochs - 1) * step_h`` so a pixel dark throughout
+        reports the window, not one step more.
+        """
         n = max(self.n_epochs, 1)
+        window_h = max(self.n_epochs - 1, 1) * float(step_h)
         return {
             "sun_fraction_mean": self.sun_sum / n,
             "sun_any_fraction": self.sun_any / n,
             "sun_ever": self.sun_any > 0,
-            "longest_darkness_h": self.dark_max * float(step_h),
+            "longest_darkness_h": np.minimum(self.dark_max * float(step_h), window_h),
             "earth_fraction_mean": self.earth_sum / n,
             "earth_visible_fraction": self.earth_any / n,
             "sun_and_earth_fraction": self.both / n,
