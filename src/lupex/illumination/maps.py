@@ -410,23 +410,28 @@ def illumination_maps(dem: xr.DataArray, horizons=None, start=None, stop=None, s
         folder.mkdir(parents=True, exist_ok=True)
     jobs = tile_jobs(dem.shape, int(tile_px), folder)
     stream_track = track if ordered else None
-    results: dict[tuple[int, int], dict[str, np.ndarray]] = {}
+    # tiles go straight into the output arrays (float32), so memory holds one copy of the maps
+    full: dict[str, np.ndarray] = {}
+
+    def _put(job: TileJob, res: dict[str, np.ndarray]) -> None:
+        for k, v in res.items():
+            if k not in full:
+                dt = np.float32 if np.issubdtype(v.dtype, np.floating) else v.dtype
+                full[k] = np.zeros(dem.shape, dtype=dt)
+            full[k][job.rows, job.cols] = v
+
     if scheduler:
         results = _run_distributed(scheduler, jobs, horizons, geom, window_tables, psr_tables,
                                    stream_track, step_h, horizon_fn, exact_stream, progress)
+        for job in jobs:
+            _put(job, results.pop(job.index))
     else:
         for n_done, job in enumerate(jobs, 1):
-            results[job.index] = run_tile(job, horizons, geom, window_tables, psr_tables,
-                                          stream_track, step_h, horizon_fn,
-                                          exact_stream=exact_stream)
+            _put(job, run_tile(job, horizons, geom, window_tables, psr_tables, stream_track,
+                               step_h, horizon_fn, exact_stream=exact_stream))
             if progress is not None:
                 progress(n_done, len(jobs))
 
-    names = list(next(iter(results.values())).keys())
-    full = {k: np.zeros(dem.shape, dtype=results[jobs[0].index][k].dtype) for k in names}
-    for job in jobs:
-        for k in names:
-            full[k][job.rows, job.cols] = results[job.index][k]
     check = {}
     if ordered:
         check["binned_vs_stream_sun_fraction_max_abs"] = float(np.nanmax(np.abs(
@@ -446,9 +451,11 @@ def illumination_maps(dem: xr.DataArray, horizons=None, start=None, stop=None, s
             continue
         v = full[name]
         if name == "psr":
-            data = np.where(mask, 255, v.astype(np.uint8)).astype(np.uint8)
+            data = v.astype(np.uint8)
+            data[mask] = 255
         else:
-            data = np.where(mask, np.nan, v.astype(np.float32))
+            data = v if v.dtype == np.float32 else v.astype(np.float32)
+            data[mask] = np.nan  # in place: the maps are not copied again
         maps[name] = make_map(data, like=dem, name=name, units=units, long_name=long_name,
                               **params)
     ds = xr.Dataset(maps)
