@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from lupex.cli._common import console, err_console
+from lupex.cli._common import callback, console, err_console, progress
 
 thermal_app = typer.Typer(
     help="Regolith surface and subsurface temperatures (1-D conduction, Hayne et al. 2017).\n\n"
@@ -152,8 +152,11 @@ def register(app: typer.Typer) -> None:
             from lupex.thermal import view_factor_matrix
 
             F = view_factor_matrix(dem)
-        ds = thermal_maps(dem, hor, start, stop, step, depths_m=[0.0, *depth_m], view_factors=F,
-                          spinup_days=spinup_days)
+
+        with progress() as p:
+            ds = thermal_maps(dem, hor, start, stop, step, depths_m=[0.0, *depth_m],
+                              view_factors=F, spinup_days=spinup_days,
+                              progress=callback(p, "absorbed-flux frames"))
         prov = provenance("lupex thermal maps", dem=str(dem_path), start=start, stop=stop, step=step,
                           horizons=horizons, radiosity=radiosity, depths_m=list(depth_m),
                           spinup_days=spinup_days)

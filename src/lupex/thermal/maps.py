@@ -46,6 +46,7 @@ class _FrameForcing:
         self.filled = np.zeros(n, bool)
         self.gen = None
         self.next = 0
+        self.progress = None  # optional f(done, total), called per newly computed epoch
 
     def _frames(self, k0):
         from lupex.illumination import visibility_frames
@@ -66,6 +67,8 @@ class _FrameForcing:
             self.gen = self._frames(k)
         fr = next(self.gen)
         self.next = k + 1
+        if self.progress is not None:
+            self.progress(k + 1, len(self.times))
         az = fr.sun_azimuth_deg.reshape(-1)
         el = fr.sun_elevation_deg.reshape(-1)
         direct = solar_flux_on_facet(az, el, slope_deg=self.slope, aspect_deg=self.aspect,
@@ -103,7 +106,8 @@ def thermal_maps(dem: xr.DataArray, horizons, start, stop, step: str = "1h", *,
                  view_factors=None, ir_reflection: bool = True, spinup_days: float = 365.25,
                  tol_k: float = 0.05,
                  max_cycles: int = 10, node_max: bool = True, cache_bytes: int = 2**30,
-                 series_pixels: Sequence[tuple[int, int]] = ()) -> xr.Dataset:
+                 series_pixels: Sequence[tuple[int, int]] = (),
+                 progress=None) -> xr.Dataset:
     """Max, min and mean temperature maps at chosen depths over a UTC window.
 
     Parameters
@@ -139,6 +143,9 @@ def thermal_maps(dem: xr.DataArray, horizons, start, stop, step: str = "1h", *,
         Keep the per-epoch forcing in memory up to this size (spin-up passes reuse it).
     series_pixels : sequence of (row, col)
         Pixels whose surface-temperature time series to return (``t_surface_series_k``).
+    progress : callable, optional
+        ``progress(done, total)`` as the per-epoch absorbed-flux frames are computed (spin-up
+        span, then the window; later spin-up cycles reuse the cached frames).
 
     Returns
     -------
@@ -178,6 +185,8 @@ def thermal_maps(dem: xr.DataArray, horizons, start, stop, step: str = "1h", *,
                                  cache_bytes)
     run_forcing = spin_forcing if n_spin == 0 else _FrameForcing(
         dem, horizons, times, slope, aspect, valid, params, F, cache_bytes)
+    spin_forcing.progress = progress
+    run_forcing.progress = progress
     feedback = F is not None
     state = initial_state(spin_forcing.mean_flux(), grid=grid, params=params)  # first guess
     f_spin = _with_infrared(spin_forcing, F, params, valid, ir_reflection) if feedback else spin_forcing
