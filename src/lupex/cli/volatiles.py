@@ -5,12 +5,35 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from typer.core import TyperGroup
 
 from lupex.cli._common import console
 
+
+class _RunFolderGroup(TyperGroup):
+    """``lupex volatiles DIR ...`` runs ``lupex volatiles maps DIR ...`` (the form of the issue).
+
+    A first argument that is not a sub-command but an existing folder is routed to ``maps``;
+    anything else that is not a sub-command is a usage error naming both readings.
+    """
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            if not Path(args[0]).is_dir():
+                raise typer.BadParameter(
+                    f"{args[0]!r} is neither a sub-command ({', '.join(self.commands)}) nor an "
+                    "existing run folder; give the folder `lupex thermal maps ... --out` wrote.",
+                    ctx=ctx, param_hint="COMMAND or DIR")
+            args = ["maps", *args]
+        return super().parse_args(ctx, args)
+
+
 volatiles_app = typer.Typer(
-    help="Volatile stability: sublimation rates and cold-trap temperatures per species.\n\n"
-    "Example: `lupex volatiles table --loss-mm-per-gyr 1`.",
+    cls=_RunFolderGroup,
+    help="Volatile stability: cold traps per species and the ice stability depth from a thermal "
+    "run, sublimation rates, cold-trap temperatures.\n\n"
+    "Example: `lupex volatiles RUN` (= `lupex volatiles maps RUN`: maps beside what "
+    "`lupex thermal maps ... --out RUN` wrote); `lupex volatiles table --loss-mm-per-gyr 1`.",
     no_args_is_help=True,
 )
 
@@ -27,6 +50,8 @@ def register(app: typer.Typer) -> None:
         """Print the stability (cold-trap) temperature of each species for a loss rate.
 
         Ice whose annual maximum temperature stays below this loses less than the given rate.
+        Each row names the vapour-pressure law (source), its quality (measured-fit or
+        approximate), its fitted range and whether the temperature lies inside it.
 
         Example: `lupex volatiles table --loss-mm-per-gyr 1`
         """
@@ -36,20 +61,29 @@ def register(app: typer.Typer) -> None:
         if fmt not in ("table", "csv"):
             raise ParameterError(f"--format {fmt!r}: use 'table' or 'csv'.")
         rows = stability_table(loss_mm_per_gyr)
+
+        def _rng(r):
+            lo, hi = r["fit_range_k"]
+            return f"{'?' if lo != lo else f'{lo:g}'}-{hi:g}"
+
         if fmt == "csv":
-            typer.echo("species,name,t_stability_k,quality,source")
+            typer.echo("species,name,t_stability_k,quality,source,fit_range_k,in_fit_range")
             for r in rows:
                 typer.echo(f"{r['species']},{r['name']},{r['t_stability_k']:.2f},{r['quality']},"
-                           f"\"{r['source']}\"")
+                           f"\"{r['source']}\",{_rng(r)},{str(r['in_fit_range']).lower()}")
             return
         from rich.table import Table
 
         t = Table(title=f"Stability temperature for a loss of {loss_mm_per_gyr:g} mm/Gyr "
-                  "(free sublimation into vacuum)")
-        for h in ("species", "name", "T_stability [K]", "law", "source"):
-            t.add_column(h, justify="right" if h.startswith("T") else "left")
+                  "(free sublimation into vacuum)",
+                  caption="fitted range: '?' = lower end not stated by the source; "
+                  "'extrapolated' = T below the fitted range")
+        for h in ("species", "T_stability [K]", "quality", "fitted range [K]", "source"):
+            t.add_column(h, justify="right" if h.startswith("T") else "left",
+                         no_wrap=h != "source")
         for r in rows:
-            t.add_row(r["species"], r["name"], f"{r['t_stability_k']:.2f}", r["quality"], r["source"])
+            tt = f"{r['t_stability_k']:.2f}" + ("" if r["in_fit_range"] else " extrapolated")
+            t.add_row(r["species"], tt, r["quality"], _rng(r), r["source"])
         console().print(t)
 
     @volatiles_app.command("rate")
@@ -89,6 +123,8 @@ def register(app: typer.Typer) -> None:
         Writes DIR/maps/cold_trap_<species>.tif, ice_stability_depth_m.tif and
         ice_stability_class.tif (0 stable at the surface, 1 at depth, 2 unstable within the
         grid, -1 no data). Use a thermal window of at least a year for annual maxima.
+
+        `lupex volatiles DIR ...` is the same command.
 
         Example: `lupex volatiles maps run1 --species H2O --species CO2 --loss-mm-per-gyr 1`
         """

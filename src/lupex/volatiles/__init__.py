@@ -22,18 +22,35 @@ from lupex.volatiles.sublimation import (
     stability_temperature_k,
     sublimation_rate_kg_m2_s,
 )
-from lupex.volatiles.vapor_pressure import SPECIES, Species, get_species, vapor_pressure_pa
+from lupex.volatiles.vapor_pressure import (
+    SPECIES,
+    ExtrapolationWarning,
+    Species,
+    get_species,
+    vapor_pressure_pa,
+)
 
 
 def stability_table(loss_mm_per_gyr: float = 1.0) -> list[dict]:
-    """One row per species: stability temperature [K] for the loss rate, and the law's source."""
-    return [dict(species=s.key, name=s.name, t_stability_k=stability_temperature_k(s, loss_mm_per_gyr),
-                 quality=s.quality, source=s.source) for s in SPECIES.values()]
+    """One row per species: stability temperature [K] for the loss rate and the law behind it.
+
+    Keys: ``species``, ``name``, ``t_stability_k``, ``quality``, ``source``, ``fit_range_k``
+    (lower, upper; NaN where not stated) and ``in_fit_range`` (False where the stability
+    temperature is an extrapolation of the law below its fitted range). No warnings: the
+    ``in_fit_range`` column states the extrapolation.
+    """
+    rows = []
+    for s in SPECIES.values():
+        t = stability_temperature_k(s, loss_mm_per_gyr, warn=False)
+        rows.append(dict(species=s.key, name=s.name, t_stability_k=t, quality=s.quality,
+                         source=s.source, fit_range_k=s.fit_range_k,
+                         in_fit_range=bool(s.in_fit_range(t))))
+    return rows
 
 
 __all__ = [
     "CLASS_NAMES", "NO_DATA", "SPECIES", "STABLE_AT_DEPTH", "STABLE_AT_SURFACE", "UNSTABLE_IN_GRID",
-    "Species", "cold_trap_map", "get_species", "ice_stability_depth", "recession_rate_m_per_gyr",
+    "ExtrapolationWarning", "Species", "cold_trap_map", "get_species", "ice_stability_depth", "recession_rate_m_per_gyr",
     "stability_table", "stability_temperature_k", "sublimation_rate_kg_m2_s", "vapor_pressure_pa",
     "volatile_maps",
 ]

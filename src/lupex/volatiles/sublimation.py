@@ -27,30 +27,36 @@ def _sp(species) -> Species:
     return species if isinstance(species, Species) else get_species(species)
 
 
-def sublimation_rate_kg_m2_s(species: str | Species, t_k):
-    """Hertz-Knudsen free sublimation rate into vacuum [kg m-2 s-1] at ``t_k`` [K]."""
+def sublimation_rate_kg_m2_s(species: str | Species, t_k, *, warn: bool = True):
+    """Hertz-Knudsen free sublimation rate into vacuum [kg m-2 s-1] at ``t_k`` [K].
+
+    ``warn``: say once per species when ``t_k`` is below the vapour-pressure law's fitted range.
+    """
     sp = _sp(species)
     t = np.asarray(t_k, dtype=float)
     m = sp.molar_mass_g_mol * AMU_KG
-    return sp.vapor_pressure_pa(t) * np.sqrt(m / (2.0 * np.pi * BOLTZMANN * t))
+    return sp.vapor_pressure_pa(t, warn=warn) * np.sqrt(m / (2.0 * np.pi * BOLTZMANN * t))
 
 
-def recession_rate_m_per_gyr(species: str | Species, t_k, *, ice_density_kg_m3: float | None = None):
+def recession_rate_m_per_gyr(species: str | Species, t_k, *, ice_density_kg_m3: float | None = None,
+                             warn: bool = True):
     """Surface recession of pure ice sublimating freely [m per Gyr] at ``t_k`` [K].
 
     ``ice_density_kg_m3`` defaults to the species' solid density (930 for H2O).
     """
     sp = _sp(species)
     rho = sp.ice_density_kg_m3 if ice_density_kg_m3 is None else ice_density_kg_m3
-    return sublimation_rate_kg_m2_s(sp, t_k) / rho * GYR_S
+    return sublimation_rate_kg_m2_s(sp, t_k, warn=warn) / rho * GYR_S
 
 
 def stability_temperature_k(species: str | Species, loss_mm_per_gyr: float = 1.0, *,
-                            ice_density_kg_m3: float | None = None) -> float:
+                            ice_density_kg_m3: float | None = None, warn: bool = True) -> float:
     """Temperature [K] at which free sublimation removes ``loss_mm_per_gyr`` of ice per Gyr.
 
     Ice whose annual maximum temperature stays below this loses less than that rate.
-    Solved by bisection on log(rate), which increases monotonically with T.
+    Solved by bisection on log(rate), which increases monotonically with T. Where the result
+    lies below the fitted range of the species' law, an ``ExtrapolationWarning`` says so (once
+    per species; ``warn=False`` silences it, :meth:`Species.in_fit_range` tells it quietly).
     """
     check_range("--loss-mm-per-gyr", loss_mm_per_gyr, 0, None, lo_open=True, unit="mm/Gyr")
     sp = _sp(species)
@@ -59,7 +65,8 @@ def stability_temperature_k(species: str | Species, loss_mm_per_gyr: float = 1.0
 
     def f(t):
         with np.errstate(under="ignore", over="ignore", divide="ignore"):
-            return np.log(recession_rate_m_per_gyr(sp, t, ice_density_kg_m3=ice_density_kg_m3)) - target
+            return np.log(recession_rate_m_per_gyr(sp, t, ice_density_kg_m3=ice_density_kg_m3,
+                                                   warn=False)) - target
 
     for _ in range(100):
         mid = 0.5 * (lo + hi)
@@ -69,7 +76,10 @@ def stability_temperature_k(species: str | Species, loss_mm_per_gyr: float = 1.0
             lo = mid
         if hi - lo < 1e-6:
             break
-    return 0.5 * (lo + hi)
+    t_stab = 0.5 * (lo + hi)
+    if warn:
+        sp.vapor_pressure_pa(t_stab)  # warns once if t_stab is an extrapolation of the law
+    return t_stab
 
 
 def cold_trap_map(t_max_k, species: str | Species = "H2O", loss_mm_per_gyr: float = 1.0):
