@@ -34,8 +34,8 @@ N2     Fray & Schmitt (2009) Table 3, alpha and beta branches (35.61 K)      10 
 Schörghofer & Williams (2024) were made for lunar cold-trap temperatures. Below a stated lower
 end the law is extrapolated: :meth:`Species.vapor_pressure_pa` warns once per species
 (:class:`ExtrapolationWarning`) and never fails. For CO we use Brown & Ziegler rather than
-Fray & Schmitt's CO fit, which lies 1.9x (40 K) to 11x (20 K) above it (and, per Grundy et al.
-2024, above laboratory data); the two give 1 mm/Gyr at 17.7 K and 16.8 K.
+Fray & Schmitt's CO fit, which lies 1.9x (40 K) to 11x (20 K) above it (Grundy et al. 2024
+are reported to find it above their laboratory data); the two give 1 mm/Gyr at 17.7 and 16.8 K.
 
 Coefficients were read from public transcriptions of the papers (Planetary-Code-Collection
 by N. Schörghofer for Schörghofer & Williams 2024; mini-cloud / exoplanet cloud codes and
