@@ -30,6 +30,7 @@ class _RunFolderGroup(TyperGroup):
 
 volatiles_app = typer.Typer(
     cls=_RunFolderGroup,
+    subcommand_metavar="COMMAND [ARGS]... | DIR [OPTIONS]",
     help="Volatile stability: cold traps per species and the ice stability depth from a thermal "
     "run, sublimation rates, cold-trap temperatures.\n\n"
     "Example: `lupex volatiles RUN` (= `lupex volatiles maps RUN`: maps beside what "
