@@ -39,16 +39,21 @@ def register(app: typer.Typer) -> None:
         overwrite: bool = typer.Option(False, "--overwrite", help="Start again instead of resuming."),
         units: str = typer.Option("m", "--units", help="Units of the DEM's elevations: m or km."),
         crs: str | None = typer.Option(None, "--crs", help="CRS to assume if the DEM has none."),
+        device: str = typer.Option("cpu", "--device", help="Engine: cpu, gpu (numba CUDA; needs "
+                                   "lupex[gpu] and an NVIDIA GPU) or auto (the GPU when one is "
+                                   "usable, else the CPU). Both compute the same horizons."),
     ) -> None:
         """Compute horizon elevation maps of a DEM."""
         import xarray as xr
 
         from lupex.errors import InputFileError
         from lupex.horizon import HorizonSettings, prepare_horizon
+        from lupex.horizon._gpu import resolve_device
         from lupex.horizon.store import horizon_summary_maps, open_horizons, write_horizons_zarr
         from lupex.io.quicklook import write_quicklook
         from lupex.terrain.dem import read_dem
 
+        engine = resolve_device(device)  # fail fast, before reading anything
         da = read_dem(dem, units=units, crs=crs)
         ff: object
         if far_field.lower() in ("none", "auto"):
@@ -68,7 +73,7 @@ def register(app: typer.Typer) -> None:
                                 far_field_radius_km=far_field_radius_km, tile_size=tile_size,
                                 azimuth_block=azimuth_block, settings=HorizonSettings(),
                                 scheduler=scheduler, num_workers=workers, progress=cb,
-                                overwrite=overwrite)
+                                overwrite=overwrite, device=engine)
         h = open_horizons(out)
         hmax, svf = horizon_summary_maps(h)
         stem = out.with_suffix("")
@@ -78,7 +83,7 @@ def register(app: typer.Typer) -> None:
         png2 = write_quicklook(svf, f"{stem}_svf.png", title=f"sky-view factor, {dem.name}",
                                cmap="viridis", vmin=float(svf.min()), vmax=1.0, shade=shade)
         c = console()
-        c.print(f"far field: {prep.far_field_desc}")
+        c.print(f"far field: {prep.far_field_desc}; engine: {engine}")
         c.print(f"wrote {out}  ({azimuths} azimuths x {da.shape[0]} x {da.shape[1]}, int16 0.01 deg)")
         c.print(f"wrote {png1}")
         c.print(f"wrote {png2}")

@@ -481,6 +481,148 @@ def _far_line(li, c, rO, S, near_cols, early, th_skip, n_lines, counts, c_lo, c_
     return True, n > ndem[li], el, rE, th[o + n - 1] - thO
 
 
+@nb.njit(cache=True)
+def line_layout(m, Q, S, far_cap, b_anchor, out_rows, out_cols, n_minor, n_major):
+    """The sweep lines that bracket a tile and their sample capacities (one azimuth).
+
+    Returns ``(b_min, c_lo, c_hi, cap, ndem, offs)``: line ``li`` has intercept
+    ``b_min + li / Q``, spans columns ``c_lo[li]..c_hi[li]`` of the DEM (``ndem[li]`` samples)
+    and owns ``cap[li]`` sample slots starting at ``offs[li]`` (the DEM part plus
+    ``far_cap``). Shared by the CPU kernel and the GPU driver (:mod:`lupex.horizon._gpu`).
+    """
+    # lines needed to bracket every requested pixel
+    b_lo = out_rows[0] - m * (out_cols[1] - 1)
+    b_hi = (out_rows[1] - 1) - m * out_cols[0]
+    # lines on a lattice anchored to the whole DEM, so that tiles agree to the last bit
+    b_min = b_anchor + math.floor((b_lo - b_anchor) * Q - 1.0) / Q
+    n_lines = int(math.ceil((b_hi - b_min) * Q)) + 2  # noqa: RUF046
+    c_lo = np.empty(n_lines, np.int64)
+    c_hi = np.empty(n_lines, np.int64)
+    cap = np.zeros(n_lines, np.int64)
+    ndem = np.zeros(n_lines, np.int64)
+    for li in range(n_lines):
+        b = b_min + li / Q
+        lo, hi = _line_range(b, m, n_minor, n_major)
+        if lo < out_cols[0]:
+            lo = out_cols[0]
+        c_lo[li] = lo
+        c_hi[li] = hi
+        if hi >= lo:
+            ndem[li] = (hi - lo) * S + 1
+            # capacity: the DEM part plus an upper bound of the far-field samples
+            cap[li] = ndem[li] + far_cap
+    offs = np.zeros(n_lines + 1, np.int64)
+    for li in range(n_lines):
+        offs[li + 1] = offs[li] + cap[li]
+    return b_min, c_lo, c_hi, cap, ndem, offs
+
+
+@nb.njit(cache=True)
+def _line_hull(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
+               ff_center, ff_radius2, R, th, X, Y, hor, stack):
+    """Sample one line into ``th, X, Y`` (its own slots) and sweep its upper hull into ``hor``.
+
+    ``stack`` is scratch of the same length (the CPU kernel allocates it per line, the GPU
+    driver hands out preallocated slots). Returns the number of samples.
+    """
+    n = _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta,
+                      foot, ff_center, ff_radius2, R, True, th, X, Y)
+    # upper-hull sweep from the far end
+    top = -1
+    for j in range(n - 1, -1, -1):
+        xj = X[j]
+        yj = Y[j]
+        while top >= 1:
+            a = stack[top]
+            c = stack[top - 1]
+            ax = X[a] - xj
+            ay = Y[a] - yj
+            cx = X[c] - xj
+            cy = Y[c] - yj
+            if ax * cy - ay * cx >= 0.0:
+                top -= 1
+            else:
+                break
+        hor[j] = stack[top] if top >= 0 else -1
+        top += 1
+        stack[top] = j
+    return n
+
+
+@nb.njit(cache=True)
+def _pixel_deg(Z, r, c, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
+               lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, n_lines, counts, c_lo, c_hi,
+               ndem, offs, th, X, Y, hor):
+    """Horizon elevation [deg] of view pixel (r, c): exact near field, then the two bracketing
+    lines' hulls, the pixel's own ray where it leaves the DEM early, and the sphere tail."""
+    n_minor, n_major = Z.shape
+    zO = Z[r, c]
+    rO = R + zO + obs_h
+    xw = wt[0] + wt[1] * c + wt[2] * r
+    yw = wt[3] + wt[4] * c + wt[5] * r
+    kO = _kscale(xw, yw, kg, kmeta)
+    # --- exact near field: analytic maximum over the bilinear surface
+    sl = _near_field(Z, r, c, m, ds_col / kO, near_cols, obs_h, zO, R)
+    el_near = math.atan(sl) if sl > _NEG else _NEG
+    # --- far field from the two bracketing lines
+    u = (r - m * c - b_min) * Q
+    l0 = int(math.floor(u))  # noqa: RUF046
+    f = u - l0
+    t_exit = _exit_t(r, c, m, n_minor, n_major)
+    early = t_exit < near_cols
+    e_ray = _NEG
+    th_skip = 0.0
+    if early and lv_meta.shape[0] > 0:
+        # the ray leaves the DEM inside the near field, where the sweep lines beside it
+        # leave elsewhere: march the first ray_cap_m of far field along the ray itself,
+        # take the rest from the lines' hulls
+        e_ray, _, th_skip = _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta,
+                                     lv_z, lv_meta, FS, ff_center, ff_radius2, R, rO, kO,
+                                     ray_cap_m)
+    ok0, ff0, e0, rE0, d0 = _far_line(l0, c, rO, S, near_cols, early, th_skip, n_lines,
+                                      counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+    ok1, ff1, e1, rE1, d1 = _far_line(l0 + 1, c, rO, S, near_cols, early, th_skip, n_lines,
+                                      counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+    if early and not (ff0 or ff1):
+        # no far field beyond: the sphere continues from where the pixel's ray leaves
+        ok0 = True
+        rE0 = R + _bilinear(Z, r + t_exit * m, c + t_exit)
+        d0 = t_exit * ds_col / kO / R
+        ok1 = False
+    if ok0 and ok1:
+        rE = (1.0 - f) * rE0 + f * rE1
+        dE = (1.0 - f) * d0 + f * d1
+    elif ok0:
+        rE = rE0
+        dE = d0
+    elif ok1:
+        rE = rE1
+        dE = d1
+    else:
+        rE = R + zO
+        dE = 0.0
+    if e0 <= _NEG and e1 <= _NEG:
+        el_far = _NEG
+    elif e0 <= _NEG:
+        el_far = e1
+    elif e1 <= _NEG:
+        el_far = e0
+    else:
+        el_far = (1.0 - f) * e0 + f * e1
+    if e_ray > el_far:
+        el_far = e_ray
+    # the smooth reference sphere beyond the last sample of the pixel's ray, at its radius
+    if rO >= rE and el_far < 0.0:  # the tail (<= 0) can only win over a negative horizon
+        a = math.acos(rE / rO)
+        if a >= dE - 1e-15 and -a > el_far:
+            el_far = -a
+    el = el_near if el_near > el_far else el_far
+    if el <= _NEG:
+        # nothing ahead inside the data: the smooth sphere at the pixel's own elevation
+        el = -math.acos((R + zO) / rO)
+    return math.degrees(el)
+
+
 @nb.njit(parallel=True, cache=True)
 def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta,
                    lv_z, lv_meta, foot, ff_center, ff_radius, far_cap, ray_cap_m, b_anchor, out_rows,
@@ -511,33 +653,17 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
     out_rows, out_cols : (lo, hi) int ranges of the view to compute (a tile), hi exclusive.
     out : float32 (n_minor, n_major)
         Written in place for the requested range [deg].
+
+    Notes
+    -----
+    The per-line work (:func:`_line_hull`) and the per-pixel work (:func:`_pixel_deg`) are
+    the functions the GPU path (:mod:`lupex.horizon._gpu`) compiles for CUDA unchanged.
     """
     n_minor, n_major = Z.shape
     ff_radius2 = ff_radius * ff_radius
-    # lines needed to bracket every requested pixel
-    b_lo = out_rows[0] - m * (out_cols[1] - 1)
-    b_hi = (out_rows[1] - 1) - m * out_cols[0]
-    # lines on a lattice anchored to the whole DEM, so that tiles agree to the last bit
-    b_min = b_anchor + math.floor((b_lo - b_anchor) * Q - 1.0) / Q
-    n_lines = int(math.ceil((b_hi - b_min) * Q)) + 2  # noqa: RUF046
-    c_lo = np.empty(n_lines, np.int64)
-    c_hi = np.empty(n_lines, np.int64)
-    counts = np.zeros(n_lines, np.int64)
-    ndem = np.zeros(n_lines, np.int64)
-    for li in nb.prange(n_lines):
-        b = b_min + li / Q
-        lo, hi = _line_range(b, m, n_minor, n_major)
-        if lo < out_cols[0]:
-            lo = out_cols[0]
-        c_lo[li] = lo
-        c_hi[li] = hi
-        if hi >= lo:
-            ndem[li] = (hi - lo) * S + 1
-            # capacity: the DEM part plus an upper bound of the far-field samples
-            counts[li] = ndem[li] + far_cap
-    offs = np.zeros(n_lines + 1, np.int64)
-    for li in range(n_lines):
-        offs[li + 1] = offs[li] + counts[li]
+    b_min, c_lo, c_hi, counts, ndem, offs = line_layout(m, Q, S, far_cap, b_anchor, out_rows,
+                                                        out_cols, n_minor, n_major)
+    n_lines = c_lo.shape[0]
     ntot = offs[n_lines]
     th = np.empty(ntot, np.float64)
     X = np.empty(ntot, np.float64)
@@ -549,94 +675,13 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
             continue
         o = offs[li]
         b = b_min + li / Q
-        n = _line_samples(Z, b, m, c_lo[li], c_hi[li], S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z,
-                          lv_meta, foot, ff_center, ff_radius2, R, True, th[o:o + n], X[o:o + n],
-                          Y[o:o + n])
-        counts[li] = n
-        # upper-hull sweep from the far end
-        stack = np.empty(n, np.int32)
-        top = -1
-        for j in range(n - 1, -1, -1):
-            xj = X[o + j]
-            yj = Y[o + j]
-            while top >= 1:
-                a = stack[top]
-                c = stack[top - 1]
-                ax = X[o + a] - xj
-                ay = Y[o + a] - yj
-                cx = X[o + c] - xj
-                cy = Y[o + c] - yj
-                if ax * cy - ay * cx >= 0.0:
-                    top -= 1
-                else:
-                    break
-            hor[o + j] = stack[top] if top >= 0 else -1
-            top += 1
-            stack[top] = j
+        counts[li] = _line_hull(Z, b, m, c_lo[li], c_hi[li], S, FS, ds_col, wt, ex, ey, kg,
+                                kmeta, lv_z, lv_meta, foot, ff_center, ff_radius2, R,
+                                th[o:o + n], X[o:o + n], Y[o:o + n], hor[o:o + n],
+                                np.empty(n, np.int32))
     for r in nb.prange(out_rows[0], out_rows[1]):
         for c in range(out_cols[0], out_cols[1]):
-            zO = Z[r, c]
-            rO = R + zO + obs_h
-            xw = wt[0] + wt[1] * c + wt[2] * r
-            yw = wt[3] + wt[4] * c + wt[5] * r
-            kO = _kscale(xw, yw, kg, kmeta)
-            # --- exact near field: analytic maximum over the bilinear surface
-            sl = _near_field(Z, r, c, m, ds_col / kO, near_cols, obs_h, zO, R)
-            el_near = math.atan(sl) if sl > _NEG else _NEG
-            # --- far field from the two bracketing lines
-            u = (r - m * c - b_min) * Q
-            l0 = int(math.floor(u))  # noqa: RUF046
-            f = u - l0
-            t_exit = _exit_t(r, c, m, n_minor, n_major)
-            early = t_exit < near_cols
-            e_ray = _NEG
-            th_skip = 0.0
-            if early and lv_meta.shape[0] > 0:
-                # the ray leaves the DEM inside the near field, where the sweep lines beside it
-                # leave elsewhere: march the first ray_cap_m of far field along the ray itself,
-                # take the rest from the lines' hulls
-                e_ray, _, th_skip = _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta,
-                                             lv_z, lv_meta, FS, ff_center, ff_radius2, R, rO, kO,
-                                             ray_cap_m)
-            ok0, ff0, e0, rE0, d0 = _far_line(l0, c, rO, S, near_cols, early, th_skip, n_lines,
-                                              counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
-            ok1, ff1, e1, rE1, d1 = _far_line(l0 + 1, c, rO, S, near_cols, early, th_skip, n_lines,
-                                              counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
-            if early and not (ff0 or ff1):
-                # no far field beyond: the sphere continues from where the pixel's ray leaves
-                ok0 = True
-                rE0 = R + _bilinear(Z, r + t_exit * m, c + t_exit)
-                d0 = t_exit * ds_col / kO / R
-                ok1 = False
-            if ok0 and ok1:
-                rE = (1.0 - f) * rE0 + f * rE1
-                dE = (1.0 - f) * d0 + f * d1
-            elif ok0:
-                rE = rE0
-                dE = d0
-            elif ok1:
-                rE = rE1
-                dE = d1
-            else:
-                rE = R + zO
-                dE = 0.0
-            if e0 <= _NEG and e1 <= _NEG:
-                el_far = _NEG
-            elif e0 <= _NEG:
-                el_far = e1
-            elif e1 <= _NEG:
-                el_far = e0
-            else:
-                el_far = (1.0 - f) * e0 + f * e1
-            if e_ray > el_far:
-                el_far = e_ray
-            # the smooth reference sphere beyond the last sample of the pixel's ray, at its radius
-            if rO >= rE and el_far < 0.0:  # the tail (<= 0) can only win over a negative horizon
-                a = math.acos(rE / rO)
-                if a >= dE - 1e-15 and -a > el_far:
-                    el_far = -a
-            el = el_near if el_near > el_far else el_far
-            if el <= _NEG:
-                # nothing ahead inside the data: the smooth sphere at the pixel's own elevation
-                el = -math.acos((R + zO) / rO)
-            out[r, c] = np.float32(math.degrees(el))
+            out[r, c] = np.float32(_pixel_deg(Z, r, c, m, ds_col, Q, S, FS, near_cols, obs_h, R,
+                                              wt, ex, ey, kg, kmeta, lv_z, lv_meta, ff_center,
+                                              ff_radius2, ray_cap_m, b_min, n_lines, counts,
+                                              c_lo, c_hi, ndem, offs, th, X, Y, hor))

@@ -404,7 +404,8 @@ def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float]
                          rows: slice | None = None, cols: slice | None = None,
                          observer_height_m: float = 0.0, far_field: FarField = None,
                          far_field_radius_km: float = 300.0,
-                         settings: HorizonSettings | None = None) -> np.ndarray:
+                         settings: HorizonSettings | None = None,
+                         device: str = "cpu") -> np.ndarray:
     """Horizon elevation [deg] for a block of azimuths over a spatial tile.
 
     Parameters
@@ -422,12 +423,19 @@ def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float]
         See :func:`prepare_horizon`.
     settings : HorizonSettings, optional
         Accuracy knobs.
+    device : {"cpu", "gpu", "auto"}
+        Engine: the numba CPU kernel, the numba CUDA port of the same kernel
+        (:mod:`lupex.horizon._gpu`; needs ``lupex[gpu]`` and an NVIDIA GPU, else
+        :class:`ParameterError`), or the GPU when one is usable and the CPU otherwise.
 
     Returns
     -------
     ndarray float32, shape (n_azimuths, tile_ny, tile_nx)
     """
+    from lupex.horizon._gpu import resolve_device
     from lupex.horizon._kernel import azimuth_kernel
+
+    engine = resolve_device(device)
 
     prep = dem if isinstance(dem, Prepared) else prepare_horizon(
         dem, far_field=far_field, far_field_radius_km=far_field_radius_km)
@@ -457,6 +465,11 @@ def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float]
     ray_cap_m = 32.0 * max((lv.pixel_m for lv in levels), default=0.0)
     az = np.asarray(azimuths, dtype=np.float64).ravel()
     out = np.empty((az.size, rows.stop - rows.start, cols.stop - cols.start), np.float32)
+    gpu = None
+    if engine == "gpu":
+        from lupex.horizon._gpu import GpuAzimuthKernel
+
+        gpu = GpuAzimuthKernel(prep.kgrid, prep.kmeta, lv_z, lv_meta, foot, center, prep.radius_m)
     for ia, a in enumerate(az):
         v = _view_for(float(a) % 360.0, dxs, dys)
         zv = np.ascontiguousarray(_to_view(z, v))
@@ -465,8 +478,17 @@ def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float]
         vr, vc = _tile_in_view(v, lny, lnx, lrows, lcols)
         (oi, _), (oj, _) = _tile_in_view(v, ny, nx, wrows, wcols)
         b_anchor = (v.m * oj - oi) % (1.0 / settings.lines_per_pixel)
-        buf = np.zeros(zv.shape, np.float32)
         ar = math.radians(float(a))
+        if gpu is not None:
+            blk = gpu(zv, v.m, v.ds_col, int(settings.lines_per_pixel),
+                      int(settings.line_samples_per_px), int(settings.far_samples_per_px),
+                      int(settings.near_field_px), h, MOON_RADIUS_M, wt, math.sin(ar),
+                      math.cos(ar), far_cap, ray_cap_m, b_anchor, vr, vc,
+                      view_key=(v.transpose, v.sr, v.sc))
+            world = blk.T if v.transpose else blk
+            out[ia] = world[:: v.sr, :: v.sc]
+            continue
+        buf = np.zeros(zv.shape, np.float32)
         azimuth_kernel(zv, v.m, v.ds_col, int(settings.lines_per_pixel),
                        int(settings.line_samples_per_px), int(settings.far_samples_per_px), int(settings.near_field_px),
                        h, MOON_RADIUS_M, wt, math.sin(ar),
@@ -491,9 +513,11 @@ def iter_horizon_tiles(dem: xr.DataArray | Prepared, *, n_azimuths: int = 720,
                        observer_height_m: float = 0.0, far_field: FarField = None,
                        far_field_radius_km: float = 300.0, tile_size: int = 1024,
                        azimuth_block: int | None = None, settings: HorizonSettings | None = None,
-                       progress: Callable[[int, int], None] | None = None
+                       progress: Callable[[int, int], None] | None = None, device: str = "cpu"
                        ) -> Iterator[tuple[np.ndarray, slice, slice, np.ndarray]]:
     """Stream the horizon cube block by block without ever holding it whole.
+
+    ``device`` ("cpu", "gpu" or "auto") picks the engine, as in :func:`compute_horizon_tile`.
 
     Yields
     ------
@@ -504,7 +528,10 @@ def iter_horizon_tiles(dem: xr.DataArray | Prepared, *, n_azimuths: int = 720,
     block : ndarray float32 (n_block_azimuths, tile_ny, tile_nx)
         Horizon elevation [deg].
     """
+    from lupex.horizon._gpu import resolve_device
+
     n = int(check_range("n_azimuths", n_azimuths, 4, 1440))
+    engine = resolve_device(device)  # a clear error before any work
     prep = dem if isinstance(dem, Prepared) else prepare_horizon(
         dem, far_field=far_field, far_field_radius_km=far_field_radius_km)
     az = azimuths_deg(n)
@@ -516,7 +543,8 @@ def iter_horizon_tiles(dem: xr.DataArray | Prepared, *, n_azimuths: int = 720,
         for a0 in range(0, n, blk):
             idx = np.arange(a0, min(a0 + blk, n))
             block = compute_horizon_tile(prep, az[idx], rows=rows, cols=cols,
-                                         observer_height_m=observer_height_m, settings=settings)
+                                         observer_height_m=observer_height_m, settings=settings,
+                                         device=engine)
             done += 1
             if progress is not None:
                 progress(done, total)
@@ -556,7 +584,8 @@ def horizon_attrs(prep: Prepared, *, n_azimuths: int, observer_height_m: float,
 def horizon_map(dem: xr.DataArray, *, n_azimuths: int = 720, observer_height_m: float = 0.0,
                 far_field: FarField = None, far_field_radius_km: float = 300.0,
                 progress: Callable[[int, int], None] | None = None,
-                settings: HorizonSettings | None = None, tile_size: int = 2048) -> xr.DataArray:
+                settings: HorizonSettings | None = None, tile_size: int = 2048,
+                device: str = "cpu") -> xr.DataArray:
     """Horizon elevation angle for every DEM pixel at ``n_azimuths`` grid azimuths.
 
     Parameters
@@ -578,6 +607,8 @@ def horizon_map(dem: xr.DataArray, *, n_azimuths: int = 720, observer_height_m: 
         Accuracy knobs (defaults meet 0.02 deg RMS against a brute-force ray march).
     tile_size : int
         DEMs larger than this are processed in tiles with a full-resolution halo [pixels].
+    device : {"cpu", "gpu", "auto"}
+        Engine (see :func:`compute_horizon_tile`); both compute the same function.
 
     Returns
     -------
@@ -602,7 +633,8 @@ def horizon_map(dem: xr.DataArray, *, n_azimuths: int = 720, observer_height_m: 
     cube = np.empty((n, ny, nx), np.float32)
     for idx, rows, cols, block in iter_horizon_tiles(
             prep, n_azimuths=n, observer_height_m=observer_height_m, tile_size=tile_size,
-            azimuth_block=max(1, min(n, 32)), settings=settings, progress=progress):
+            azimuth_block=max(1, min(n, 32)), settings=settings, progress=progress,
+            device=device):
         cube[idx, rows, cols] = block
     az = azimuths_deg(n)
     out = xr.DataArray(cube, dims=("azimuth", "y", "x"),

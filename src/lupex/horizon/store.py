@@ -67,7 +67,8 @@ def _chunk_jobs(n_az: int, ny: int, nx: int, ab: int, tile: int) -> list[tuple[i
 
 
 def _do_chunk(path: str, prep: Prepared, job: tuple[int, int, int], n_az: int, ab: int, tile: int,
-              observer_height_m: float, settings: HorizonSettings) -> tuple[int, int, int]:
+              observer_height_m: float, settings: HorizonSettings,
+              device: str = "cpu") -> tuple[int, int, int]:
     """Compute one chunk, write it, then its marker (runs on a dask worker)."""
     import zarr
 
@@ -78,7 +79,8 @@ def _do_chunk(path: str, prep: Prepared, job: tuple[int, int, int], n_az: int, a
     rows = slice(iy * tile, min((iy + 1) * tile, ny))
     cols = slice(ix * tile, min((ix + 1) * tile, nx))
     block = compute_horizon_tile(prep, az[idx], rows=rows, cols=cols,
-                                 observer_height_m=observer_height_m, settings=settings)
+                                 observer_height_m=observer_height_m, settings=settings,
+                                 device=device)
     arr = zarr.open_array(os.path.join(path, "horizon"), mode="r+")
     arr[idx, rows, cols] = _encode(block)
     marker = Path(path) / _DONE / f"{ia}_{iy}_{ix}"
@@ -92,7 +94,7 @@ def write_horizons_zarr(dem: xr.DataArray, path: str | os.PathLike[str], *, n_az
                         azimuth_block: int = 48, settings: HorizonSettings | None = None,
                         scheduler: str | None = None, num_workers: int = 1,
                         progress: Callable[[int, int], None] | None = None,
-                        overwrite: bool = False) -> Path:
+                        overwrite: bool = False, device: str = "cpu") -> Path:
     """Compute the horizon cube chunk by chunk into a resumable int16 Zarr store.
 
     Parameters
@@ -118,6 +120,10 @@ def write_horizons_zarr(dem: xr.DataArray, path: str | os.PathLike[str], *, n_az
         Called as chunks finish (counting chunks finished by an earlier run).
     overwrite : bool
         Delete an existing store first instead of resuming.
+    device : {"cpu", "gpu", "auto"}
+        Engine of every chunk (see :func:`lupex.horizon.compute_horizon_tile`). Not part of the
+        store's parameters: both engines compute the same function, so a run may resume on
+        the other one.
 
     Returns
     -------
@@ -126,8 +132,11 @@ def write_horizons_zarr(dem: xr.DataArray, path: str | os.PathLike[str], *, n_az
     import dask
     import zarr
 
+    from lupex.horizon._gpu import resolve_device
+
     settings = settings or HorizonSettings()
     n = int(check_range("n_azimuths", n_azimuths, 4, 1440))
+    engine = resolve_device(device)  # a clear error before the store is touched
     tile = int(check_range("tile_size", tile_size, 16, 1 << 16))
     ab = min(n, int(check_range("azimuth_block", azimuth_block, 1, 1440)))
     prep = dem if isinstance(dem, Prepared) else prepare_horizon(
@@ -182,7 +191,7 @@ def write_horizons_zarr(dem: xr.DataArray, path: str | os.PathLike[str], *, n_az
     count = total - len(todo)
     if progress is not None:
         progress(count, total)
-    args = (n, ab, tile, float(observer_height_m), settings)
+    args = (n, ab, tile, float(observer_height_m), settings, engine)
     if todo and scheduler:
         try:
             from distributed import Client, as_completed
