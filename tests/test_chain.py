@@ -26,7 +26,12 @@ def run(tmp_path_factory):
 
 def test_all_stages_write_their_outputs(run):
     meta = json.loads((run / "run.json").read_text())
-    assert set(meta["stages"]) >= {"terrain", "ephemeris", "horizon", "illumination", "sites"}
+    assert set(meta["stages"]) >= {"terrain", "ephemeris", "horizon", "illumination", "sites",
+                                   "traverse"}
+    # the traverse is planned (files) or its reason recorded; either way it is in the summary
+    assert "traverse" in meta["summary"]
+    if meta["stages"]["traverse"]["outputs"]:
+        assert (run / "plans" / "traverse.geojson").exists()
     for name in ("dem", "sun_fraction_mean", "psr", "longest_darkness_h", "site_score"):
         assert (run / "maps" / f"{name}.tif").exists()
         assert (run / "maps" / f"{name}.png").exists()

@@ -30,11 +30,12 @@ from typing import Any
 from lupex.io.atomic import write_json_atomic
 from lupex.io.provenance import provenance
 
-STAGES = ("terrain", "ephemeris", "horizon", "illumination", "sites")
+STAGES = ("terrain", "ephemeris", "horizon", "illumination", "sites", "traverse")
 
 _DEPENDS: dict[str, tuple[str, ...]] = {
     "terrain": (), "ephemeris": ("terrain",), "horizon": ("terrain",),
     "illumination": ("terrain", "horizon"), "sites": ("illumination",),
+    "traverse": ("sites", "horizon"),
 }
 _RELEVANT: dict[str, tuple[str, ...]] = {
     "terrain": ("dem", "synth_size_km", "synth_pixel_m", "synth_seed"),
@@ -42,6 +43,7 @@ _RELEVANT: dict[str, tuple[str, ...]] = {
     "horizon": ("n_azimuths", "observer_height_m", "far_field"),
     "illumination": ("start", "stop", "step", "psr_span"),
     "sites": ("scenario",),
+    "traverse": ("scenario", "start"),
 }
 
 
@@ -137,7 +139,7 @@ class ModelChain:
         if stage == "terrain" and c["dem"]:
             st = Path(c["dem"]).stat() if Path(c["dem"]).exists() else None
             payload["dem_file"] = [st.st_size, st.st_mtime_ns] if st else None
-        if stage == "sites" and c["scenario"] and Path(c["scenario"]).exists():
+        if stage in ("sites", "traverse") and c["scenario"] and Path(c["scenario"]).exists():
             payload["scenario_sha"] = hashlib.sha256(Path(c["scenario"]).read_bytes()).hexdigest()
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -331,6 +333,76 @@ class ModelChain:
             self._mark_done("sites", rel, best)
             self.results["sites"] = res
         return self.results.get("sites")
+
+    def run_traverse(self):
+        """Drive from the best landing site to the nearest drivable PSR edges and back to light.
+
+        Targets are the scenario's ``traverse.auto_targets`` nearest permanently shadowed edge
+        pixels within ``traverse.auto_target_max_distance_m`` (:func:`lupex.traverse.
+        psr_edge_targets`); the route is planned from the window start over
+        ``traverse.window_h`` at the window's time step. An infeasible plan is recorded with
+        its reason (``summary.traverse``) rather than failing the run.
+        """
+        import numpy as np
+
+        from lupex.errors import InfeasibleError
+        from lupex.terrain import slope_aspect
+        from lupex.traverse import plan_traverse, psr_edge_targets, visibility_stack
+        from lupex.traverse.output import write_traverse_outputs
+
+        c = self.config
+        if self.is_done("traverse"):
+            return self.results.get("traverse")
+        if self.results.get("sites") is None:
+            self.run_sites()
+        import pandas as pd
+
+        sites_csv = self.run_dir / "tables" / "sites.csv"
+        cands = pd.read_csv(sites_csv) if sites_csv.exists() else pd.DataFrame()
+        dem = self.results["terrain"]
+        hor = self.results["horizon"] if self.results.get("horizon") is not None else self.run_horizon()
+        ill = self.results.get("illumination")
+        if ill is None:
+            ill = self.run_illumination()
+        sc = self._scenario()
+        opts = sc.traverse
+        if not len(cands):
+            self._mark_done("traverse", [], {"traverse": "not planned: no landing site passed "
+                                                         "the hard constraints"})
+            return None
+        r0 = cands.sort_values("rank").iloc[0]
+        start_xy = (float(r0["x_m"]), float(r0["y_m"]))
+        slope, _ = slope_aspect(dem)
+        targets = psr_edge_targets(ill["psr"], slope, start_xy, n=max(opts.auto_targets, 1),
+                                   max_slope_deg=sc.rover.slope_planning_deg,
+                                   max_distance_m=opts.auto_target_max_distance_m)
+        targets = targets[:opts.auto_targets]
+        t0 = np.datetime64(c.start, "s")
+        step = np.timedelta64(round(sc.window.step_h * 3600), "s")
+        n = int(np.ceil(opts.window_h * 3600 / (step / np.timedelta64(1, "s"))))
+        cb = (lambda d, t: self.progress("traverse", d, t)) if self.progress else None
+        stack = visibility_stack(dem, hor, t0 + np.arange(n) * step, progress=cb)
+        try:
+            plan = plan_traverse(dem, stack, start_xy=start_xy, start_time=t0, targets_xy=targets,
+                                 rover=sc.rover, **opts.planner_kwargs())
+        except InfeasibleError as exc:
+            self._mark_done("traverse", [], {"traverse": f"infeasible: {exc}"})
+            return None
+        out = write_traverse_outputs(plan, self.run_dir, dem=dem,
+                                     provenance=provenance("lupex.chain.run_traverse", **asdict(c)))
+        s = plan.summary
+        self._mark_done("traverse", [str(Path(p).relative_to(self.run_dir)) for p in out.values()],
+                        {"traverse": f"{len(targets)} PSR-edge target(s), "
+                                     f"{s['distance_m'] / 1e3:.2f} km in {s['duration_h']:.1f} h, "
+                                     f"min SOC {s['soc_min_fraction']:.2f}"})
+        self.results["traverse"] = plan
+        return plan
+
+    def _scenario(self):
+        from lupex.mission import Scenario
+
+        c = self.config
+        return Scenario() if c.scenario is None else Scenario.load(c.scenario)
 
     def _same_key(self, name: str) -> bool:
         rec = self._meta.get("stages", {}).get(name)

@@ -37,10 +37,10 @@ def register(app: typer.Typer) -> None:
 
         from lupex.cli._common import callback, progress
         from lupex.cli._run_inputs import find_dem, load_scenario, parse_latlon
-        from lupex.io.atomic import write_json_atomic, write_text_atomic
         from lupex.io.provenance import provenance
         from lupex.terrain import latlon_to_xy_m, read_dem
-        from lupex.traverse import VisibilityStack, plan_traverse
+        from lupex.traverse import plan_traverse, visibility_stack
+        from lupex.traverse.output import write_traverse_outputs
 
         sc = load_scenario(scenario)
         opts = sc.traverse
@@ -54,12 +54,8 @@ def register(app: typer.Typer) -> None:
         n = int(np.ceil(opts.window_h * 3600 / (step / np.timedelta64(1, "s"))))
         times = t0 + np.arange(n) * step
 
-        from lupex.illumination import visibility_frames
-
         with progress() as p:
-            cb = callback(p, "visibility frames")
-            frames = visibility_frames(dem_da, hor, times)
-            stack = VisibilityStack.from_frames(_counted(frames, n, cb), dem_da.shape)
+            stack = visibility_stack(dem_da, hor, times, progress=callback(p, "visibility frames"))
         lat = np.array([q[0] for q in pts])
         lon = np.array([q[1] for q in pts])
         xs, ys = latlon_to_xy_m(lat, lon, dem_da.rio.crs)
@@ -69,24 +65,10 @@ def register(app: typer.Typer) -> None:
             end_xy = (float(ex[0]), float(ey[0]))
         plan = plan_traverse(dem_da, stack, start_xy=(float(xs[0]), float(ys[0])), start_time=t0,
                              targets_xy=list(zip(xs[1:].tolist(), ys[1:].tolist(), strict=True)),
-                             science_h=opts.science_h, end_xy=end_xy,
-                             safe_sun_fraction=opts.safe_sun_fraction, rover=sc.rover,
-                             wait_quantum_s=opts.wait_quantum_min * 60,
-                             dark_sun_fraction=opts.dark_sun_fraction,
-                             soc_resolution=opts.soc_resolution_fraction,
-                             clock_resolution=opts.clock_resolution_fraction,
-                             max_labels=opts.max_labels)
-        out = {
-            "csv": plan.to_csv(run_dir / "tables" / "traverse.csv"),
-            "legs": write_text_atomic(run_dir / "tables" / "traverse_legs.csv",
-                                      plan.legs.to_csv(index=False, float_format="%.6g")),
-            "geojson": plan.to_geojson(run_dir / "plans" / "traverse.geojson"),
-            "png": plan.plot(run_dir / "plans" / "traverse.png", dem=dem_da),
-        }
+                             end_xy=end_xy, rover=sc.rover, **opts.planner_kwargs())
         prov = provenance("lupex traverse", run=str(run_dir), start=start, start_time=start_time,
                           targets=target, end=end, scenario=str(scenario), dem=str(dem_path))
-        prov.update(summary=plan.summary, static=plan.static, search=plan.search)
-        out["json"] = write_json_atomic(run_dir / "plans" / "traverse.json", prov)
+        out = write_traverse_outputs(plan, run_dir, dem=dem_da, provenance=prov)
         c = console()
         s, st = plan.summary, plan.static
         c.print(f"planned: {s['distance_m'] / 1e3:.2f} km in {s['duration_h']:.1f} h (waiting "
@@ -114,12 +96,6 @@ def _bad_time(text: str):
 
     raise ParameterError(f"--start-time {text!r} is not an ISO 8601 UTC time such as "
                          "2028-01-05T00:00.")
-
-
-def _counted(frames, total, cb):
-    for i, f in enumerate(frames):
-        cb(i + 1, total)
-        yield f
 
 
 def _horizons(run_dir: Path, horizons: Path | None, dem):

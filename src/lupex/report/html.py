@@ -74,6 +74,17 @@ def write_report(run_dir: str | os.PathLike[str], *, title: str = "lupex run") -
             parts.append(f"<figure><img alt='{html.escape(p.stem)}' src='data:image/png;base64,{b64}'>"
                          f"<figcaption>{cap}</figcaption></figure>")
         parts.append("</div>")
+    plans = sorted((run / "plans").glob("*.png")) if (run / "plans").exists() else []
+    if plans:
+        parts.append("<h2>Plans</h2><div class='grid'>")
+        for p in plans:
+            b64 = base64.b64encode(p.read_bytes()).decode("ascii")
+            gj = p.with_suffix(".geojson")
+            cap = html.escape(p.stem) + (f" (GeoJSON: <code>plans/{html.escape(gj.name)}</code>)"
+                                         if gj.exists() else "")
+            parts.append(f"<figure><img alt='{html.escape(p.stem)}' src='data:image/png;base64,{b64}'>"
+                         f"<figcaption>{cap}</figcaption></figure>")
+        parts.append("</div>")
     csvs = sorted((run / "tables").glob("*.csv")) if (run / "tables").exists() else []
     if csvs:
         parts.append("<h2>Tables</h2>")

@@ -13,7 +13,13 @@ from lupex.traverse.rover import (
     speed_on_slope_m_s,
     traction_power_w,
 )
-from lupex.traverse.visibility import VisibilityFrame, VisibilityStack, frames_from_arrays
+from lupex.traverse.targets import psr_edge_targets
+from lupex.traverse.visibility import (
+    VisibilityFrame,
+    VisibilityStack,
+    frames_from_arrays,
+    visibility_stack,
+)
 
 __all__ = [
     "MOON_G_M_S2",
@@ -28,6 +34,8 @@ __all__ = [
     "frames_from_arrays",
     "make_grid",
     "plan_traverse",
+    "psr_edge_targets",
     "speed_on_slope_m_s",
     "traction_power_w",
+    "visibility_stack",
 ]

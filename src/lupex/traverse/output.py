@@ -138,3 +138,40 @@ def plot_plan(plan: Any, path: str | os.PathLike[str], *, dem: Any = None) -> Pa
         fig.savefig(tmp, format="png")
     plt.close(fig)
     return Path(path)
+
+
+def write_traverse_outputs(plan: Any, run_dir: str | os.PathLike[str], *, dem: Any = None,
+                           provenance: dict | None = None) -> dict[str, Path]:
+    """Write a plan into a run folder: track and legs CSV, GeoJSON, PNG map, JSON summary.
+
+    Parameters
+    ----------
+    plan : TraversePlan
+        The plan (:func:`lupex.traverse.plan_traverse`).
+    run_dir : path-like
+        Run folder; files go to ``tables/traverse.csv``, ``tables/traverse_legs.csv``,
+        ``plans/traverse.geojson``, ``plans/traverse.png`` and ``plans/traverse.json``.
+    dem : DataArray, optional
+        Terrain for the map's background.
+    provenance : dict, optional
+        Provenance record; the plan's summary, static route and search statistics are added.
+
+    Returns
+    -------
+    dict of str to Path
+        The files written, keyed ``csv``, ``legs``, ``geojson``, ``png``, ``json``.
+    """
+    from lupex.io.atomic import write_json_atomic
+
+    run = Path(run_dir)
+    out = {
+        "csv": plan.to_csv(run / "tables" / "traverse.csv"),
+        "legs": write_text_atomic(run / "tables" / "traverse_legs.csv",
+                                  plan.legs.to_csv(index=False, float_format="%.6g")),
+        "geojson": plan.to_geojson(run / "plans" / "traverse.geojson"),
+        "png": plan.plot(run / "plans" / "traverse.png", dem=dem),
+    }
+    prov = dict(provenance or {})
+    prov.update(summary=plan.summary, static=plan.static, search=plan.search)
+    out["json"] = write_json_atomic(run / "plans" / "traverse.json", prov)
+    return out

@@ -201,3 +201,37 @@ def frames_from_arrays(times: Any, sun_fraction: np.ndarray, earth_fraction: np.
                               earth_fraction=earth[i] if earth.ndim == 3 else earth,
                               sun_elevation_deg=float(el[i]),
                               sun_azimuth_deg=None if az is None else float(az[i]))
+
+
+def visibility_stack(dem: Any, horizons: Any, times: Any, *, progress: Any = None) -> VisibilityStack:
+    """Sun and Earth visibility of every DEM pixel at ``times``, packed for the planner.
+
+    Parameters
+    ----------
+    dem : DataArray (y, x)
+        Elevation [m], map contract.
+    horizons : DataArray (azimuth, y, x)
+        Horizon elevations [deg] (:func:`lupex.illumination.maps.load_horizons`).
+    times : array of datetime64
+        UTC epochs (evenly spaced: the planner's clock).
+    progress : callable, optional
+        ``progress(done, total)`` per frame.
+
+    Returns
+    -------
+    VisibilityStack
+        The visible Sun and Earth disc fractions per epoch and pixel
+        (:func:`lupex.illumination.visibility_frames`).
+    """
+    from lupex.illumination import visibility_frames
+
+    times = np.asarray(times)
+    n = times.size
+
+    def counted():
+        for i, f in enumerate(visibility_frames(dem, horizons, times)):
+            if progress is not None:
+                progress(i + 1, n)
+            yield f
+
+    return VisibilityStack.from_frames(counted(), tuple(dem.shape))
