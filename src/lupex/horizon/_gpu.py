@@ -68,16 +68,16 @@ def gpu_status() -> tuple[bool, str]:
     try:
         from numba import cuda
 
-        if getattr(cuda, "implementation", "") == "Built-in":
-            # numba's deprecated built-in CUDA target fails to type these kernels (min/max of
-            # two numbers: "Signature mismatch", numba 0.68; scripts/validation/gpu_ptx.py)
-            return False, ("numba's built-in CUDA target is in use; the kernels need NVIDIA's "
-                           "numba-cuda package")
         ok = bool(cuda.is_available())
     except Exception as exc:  # pragma: no cover - depends on the machine
         return False, f"numba.cuda failed to load ({exc})"
     if not ok:
         return False, "numba.cuda finds no CUDA driver or GPU"
+    if getattr(cuda, "implementation", "") == "Built-in":  # pragma: no cover - needs a GPU
+        # numba's deprecated built-in CUDA target fails to type these kernels (min/max of two
+        # numbers: "Signature mismatch", numba 0.68; scripts/validation/gpu_ptx.py)
+        return False, ("numba's built-in CUDA target is in use; the kernels need NVIDIA's "
+                       "numba-cuda package")
     return True, ""
 
 
