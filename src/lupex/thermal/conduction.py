@@ -299,6 +299,50 @@ def integrate(flux: FluxInput, state: ThermalState, *, dt_s: float, n_steps: int
                         state=ThermalState(t_k=T, grid=grid, params=params))
 
 
+def spinup_update(t_k: np.ndarray, acc: dict, *, nt: int, dt_s: float, t_bottom0_k: np.ndarray,
+                  prev_mean_surface_k: np.ndarray | None, params: RegolithParams,
+                  accelerate: bool = True) -> tuple[np.ndarray, float, float, float, np.ndarray]:
+    """The end-of-period step of :func:`equilibrate` (its docstring gives the two corrections).
+
+    ``acc`` holds the period sums the kernel accumulated (``tnode``, ``qsum``, ``gsum``,
+    ``rad``); ``t_bottom0_k`` the bottom temperatures at the start of the period. Returns the
+    corrected temperatures, the largest correction [K], the change of the period-mean surface
+    temperature since ``prev_mean_surface_k`` [K], the bottom drift [K/yr] and this period's
+    mean surface temperature (the next call's ``prev_mean_surface_k``).
+    """
+    period_s = nt * dt_s
+    T = t_k
+    qb = params.geothermal_flux_w_m2
+    drift = float(np.max(np.abs(T[:, -1] - t_bottom0_k)) / period_s * YEAR_S)
+    mean_surface = acc["tnode"][:, 0] / nt
+    dsurf = (np.inf if prev_mean_surface_k is None
+             else float(np.max(np.abs(mean_surface - prev_mean_surface_k))))
+    corr = 0.0
+    if accelerate:
+        dstep = (qb - acc["qsum"] / nt) / (acc["gsum"] / nt)
+        # surface balance over the period: absorbed + Q_b = emitted; a uniform shift of the
+        # column by d0 changes the emission by 4 eps sigma <T^3> d0 (Newton step). This
+        # matters where the surface itself relaxes slowly (cold, shadowed columns).
+        es = params.emissivity * STEFAN_BOLTZMANN
+        resid = acc["rad"][:, 2] / nt + qb - es * acc["rad"][:, 0] / nt
+        d0 = resid / (4.0 * es * acc["rad"][:, 1] / nt)
+        delta = np.zeros_like(T)
+        delta[:, 1:] = np.cumsum(dstep, axis=1)
+        delta += d0[:, None]
+        delta = np.clip(delta, -100.0, 100.0)
+        corr = float(np.max(np.abs(delta)))
+        T = np.maximum(T + delta, 2.0)
+    return T, corr, dsurf, drift, mean_surface
+
+
+def spinup_done(corr_k: float, dsurf_k: float, drift_k_per_year: float, *, period_s: float,
+                tol_k: float, accelerate: bool = True) -> bool:
+    """Whether :func:`equilibrate` stops: correction, change of the mean surface temperature
+    and the bottom's drift over one period all below ``tol_k``."""
+    return bool((corr_k < tol_k or not accelerate) and dsurf_k < tol_k
+                and drift_k_per_year * period_s / YEAR_S < tol_k)
+
+
 def equilibrate(flux_period: FluxInput, *, dt_s: float, n_steps: int | None = None,
                 params: RegolithParams = RegolithParams(), grid: LayerGrid | None = None,
                 state: ThermalState | None = None, tol_k: float = 0.01, max_cycles: int = 40,
@@ -352,7 +396,6 @@ def equilibrate(flux_period: FluxInput, *, dt_s: float, n_steps: int | None = No
         for _s0, blk in _blocks(flux_period, n_steps, ncol, "equilibrate"):
             mean_f += blk.sum(axis=0)
         state = initial_state(mean_f / nt, grid=grid, params=params)
-    qb = params.geothermal_flux_w_m2
     prev_mean_surface = None
     history = []
     info = SpinupInfo(0, False, np.inf, np.inf, np.inf, history)
@@ -363,30 +406,13 @@ def equilibrate(flux_period: FluxInput, *, dt_s: float, n_steps: int | None = No
         stats = integrate(flux_period, state, dt_s=dt_s, n_steps=n_steps, depths_m=(0.0,),
                           n_iter=n_iter, interface_conductivity=interface_conductivity,
                           surface_feedback=surface_feedback, _accumulate=acc)
-        T = stats.state.t_k
-        drift = float(np.max(np.abs(T[:, -1] - t_bottom0)) / period_s * YEAR_S)
-        mean_surface = acc["tnode"][:, 0] / nt
-        dsurf = np.inf if prev_mean_surface is None else float(np.max(np.abs(mean_surface - prev_mean_surface)))
-        prev_mean_surface = mean_surface
-        corr = 0.0
-        if accelerate:
-            dstep = (qb - acc["qsum"] / nt) / (acc["gsum"] / nt)
-            # surface balance over the period: absorbed + Q_b = emitted; a uniform shift of the
-            # column by d0 changes the emission by 4 eps sigma <T^3> d0 (Newton step). This
-            # matters where the surface itself relaxes slowly (cold, shadowed columns).
-            es = params.emissivity * STEFAN_BOLTZMANN
-            resid = acc["rad"][:, 2] / nt + qb - es * acc["rad"][:, 0] / nt
-            d0 = resid / (4.0 * es * acc["rad"][:, 1] / nt)
-            delta = np.zeros_like(T)
-            delta[:, 1:] = np.cumsum(dstep, axis=1)
-            delta += d0[:, None]
-            delta = np.clip(delta, -100.0, 100.0)
-            corr = float(np.max(np.abs(delta)))
-            T = np.maximum(T + delta, 2.0)
+        T, corr, dsurf, drift, prev_mean_surface = spinup_update(
+            stats.state.t_k, acc, nt=nt, dt_s=dt_s, t_bottom0_k=t_bottom0,
+            prev_mean_surface_k=prev_mean_surface, params=params, accelerate=accelerate)
         state = ThermalState(t_k=T, grid=grid, params=params)
         history.append(dict(cycle=cycle, max_correction_k=corr, surface_mean_change_k=dsurf,
                             bottom_drift_k_per_year=drift))
-        done = (corr < tol_k or not accelerate) and dsurf < tol_k and drift * period_s / YEAR_S < tol_k
+        done = spinup_done(corr, dsurf, drift, period_s=period_s, tol_k=tol_k, accelerate=accelerate)
         info = SpinupInfo(cycle, bool(done), corr, dsurf, drift, history)
         if done:
             break
