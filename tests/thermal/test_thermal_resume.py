@@ -131,3 +131,26 @@ def test_checkpoint_is_atomic_and_keyed(tmp_path):
     h, arr = _checkpoint.load(p)
     assert h == {"k": 1} and json.dumps(h) and arr["T"].tolist() == [1.0, 1.0]
     assert sorted(x.name for x in tmp_path.iterdir()) == ["c.npz", "junk.npz"]  # no temp left
+
+
+def test_a_real_sigint_is_deferred_to_the_end_of_the_block(scene, tmp_path):
+    # SIGINT while the job runs: no exception in mid-block; the driver saves the consistent
+    # state after the block and raises KeyboardInterrupt; the rerun gives the reference maps.
+    import os
+    import signal
+
+    dem, hor, ref = scene
+    ck = tmp_path / "state.npz"
+    sent = []
+
+    def cb(done, total):
+        if done >= 130 and not sent:
+            sent.append(done)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        thermal_maps(dem, hor, *WINDOW, **KW, checkpoint=ck, checkpoint_every_s=1e9, progress=cb)
+    assert signal.getsignal(signal.SIGINT) is before  # the caller's handler is back
+    assert _checkpoint.load(ck)[0]["phase"] == "spin"
+    _same(thermal_maps(dem, hor, *WINDOW, **KW, checkpoint=ck), ref, atol=1e-9)

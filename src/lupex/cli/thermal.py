@@ -5,14 +5,37 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from typer.core import TyperGroup
 
 from lupex.cli._common import callback, console, err_console, progress
 
+
+class _RunFolderGroup(TyperGroup):
+    """``lupex thermal DIR ...`` is ``lupex thermal maps DIR ...`` when DIR is an existing folder
+    (and not a sub-verb's name)."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-") \
+                and Path(args[0]).is_dir():
+            args = ["maps", *args]
+        return super().parse_args(ctx, args)
+
+    def collect_usage_pieces(self, ctx):
+        return ["[OPTIONS] COMMAND [ARGS]... | RUN [OPTIONS]"]
+
+
 thermal_app = typer.Typer(
+    cls=_RunFolderGroup,
     help="Regolith surface and subsurface temperatures (1-D conduction, Hayne et al. 2017).\n\n"
+    "Example: `lupex thermal RUN` (RUN: a folder written by `lupex illumination` or "
+    "`lupex demo`; uses its DEM, horizons and window, writes the maps beside them; an "
+    "interrupted run resumes when rerun; the same as `lupex thermal maps RUN`).\n\n"
     "Example: `lupex thermal point --lat -89.45 --lon 222.7 --days 30 --depth-m 0.1`.",
     no_args_is_help=True,
 )
+
+CHECKPOINT = "cache/thermal_state.npz"
+"""Where ``lupex thermal maps`` keeps its checkpoint inside the output folder."""
 
 
 def _table_text(ds, columns: list[str]) -> str:
@@ -91,17 +114,23 @@ def register(app: typer.Typer) -> None:
 
     @thermal_app.command("maps")
     def maps(
-        dem_path: Path = typer.Argument(..., help="DEM GeoTIFF in a projected lunar CRS [m], or a "
-                                        "run folder (uses RUN/maps/dem.tif and, if present, "
-                                        "RUN/cache/horizons.zarr; writes beside them)."),
-        start: str = typer.Option(..., "--start", help="Window start, UTC (ISO 8601)."),
-        stop: str = typer.Option(..., "--stop", help="Window stop, UTC (ISO 8601)."),
-        step: str = typer.Option("2h", "--step", help="Model step, e.g. 1h, 2h, 6h."),
+        dem_path: Path = typer.Argument(..., metavar="RUN|DEM", help="A run folder (its DEM: "
+                                        "recorded in RUN/run.json or RUN/maps/dem.tif; its "
+                                        "horizons: RUN/cache/horizons.zarr if present; its "
+                                        "window: run.json; writes beside them) or a DEM GeoTIFF "
+                                        "in a projected lunar CRS [m] (then give --out)."),
+        start: str | None = typer.Option(None, "--start", help="Window start, UTC (ISO 8601); "
+                                         "default: the run folder's."),
+        stop: str | None = typer.Option(None, "--stop", help="Window stop, UTC (ISO 8601); "
+                                        "default: the run folder's."),
+        step: str | None = typer.Option(None, "--step", help="Model step, e.g. 1h, 2h, 6h "
+                                        "(default: the run folder's, else 2h)."),
         out: Path | None = typer.Option(None, "--out", help="Run folder: writes maps/ and "
                                         "cache/thermal.zarr (default: the RUN folder given)."),
         horizons: str = typer.Option("compute", "--horizons",
-                                     help="'compute' (lupex.horizon), 'flat' (0 deg everywhere) or a "
-                                     "horizons Zarr store written by lupex horizon."),
+                                     help="'compute' (lupex.horizon; a run folder's stored "
+                                     "horizons when it has them), 'flat' (0 deg everywhere) or "
+                                     "a horizons Zarr store written by lupex horizon."),
         n_azimuths: int = typer.Option(360, "--n-azimuths", help="Azimuths when computing horizons."),
         radiosity: bool = typer.Option(False, "--radiosity/--no-radiosity",
                                        help="Add scattered light and terrain infrared (view factors; "
@@ -109,33 +138,64 @@ def register(app: typer.Typer) -> None:
         depth_m: list[float] = typer.Option([], "--depth-m", help="Output depth [m]; repeat for more."),
         spinup_days: float = typer.Option(365.25, "--spinup-days",
                                           help="Span before --start used for spin-up [d]; 0: the window."),
+        resume: bool = typer.Option(True, "--resume/--fresh",
+                                    help="Continue an interrupted run from OUT/"
+                                    f"{CHECKPOINT} (written every --checkpoint-min minutes and "
+                                    "on Ctrl-C) when its inputs match; --fresh starts over."),
+        checkpoint_min: float = typer.Option(5.0, "--checkpoint-min",
+                                             help="Minutes between checkpoints."),
     ) -> None:
         """Max / mean / min temperature maps of every DEM pixel over a window.
 
         Each pixel is a Hayne et al. (2017) regolith column under its own horizon-clipped Sun
         (lupex.illumination), on its own slope; --radiosity adds terrain scattering and infrared.
         Writes OUT/maps/t_surface_max_k.tif ... and OUT/cache/thermal.zarr (all node maxima, for
-        `lupex volatiles maps OUT`).
+        `lupex volatiles maps OUT`). Ctrl-C saves the state; the same command resumes it.
+
+        Example: `lupex thermal RUN` (a folder from `lupex illumination` / `lupex demo`)
 
         Example: `lupex thermal maps dem.tif --start 2028-01-01 --stop 2029-01-01 --step 2h
         --out run1 --depth-m 0.1 --depth-m 0.5`
         """
         import numpy as np
 
-        from lupex.errors import ParameterError
+        from lupex.cli._run_inputs import find_dem, run_params
+        from lupex.errors import InputFileError, ParameterError, check_range
         from lupex.io.provenance import provenance
         from lupex.terrain.dem import read_dem
-        from lupex.thermal.maps import thermal_maps, write_thermal_outputs
+        from lupex.thermal.maps import discard_checkpoint, thermal_maps, write_thermal_outputs
 
+        check_range("--checkpoint-min", checkpoint_min, 0, None, unit="min")
         if dem_path.is_dir():
             run = dem_path
-            dem_path = run / "maps" / "dem.tif"
+            recorded = run_params(run)
+            try:
+                dem_path = find_dem(run, None)
+            except InputFileError:
+                raise InputFileError(
+                    f"{run}: no DEM found (none recorded in run.json, no maps/dem.tif). Give a "
+                    f"run folder written by `lupex illumination` / `lupex demo`, or a DEM: "
+                    f"`lupex thermal maps DEM.tif --out {run} --start ... --stop ...`.") from None
             out = out or run
-            if horizons == "compute" and (run / "cache" / "horizons.zarr").exists():
-                horizons = str(run / "cache" / "horizons.zarr")
+            if horizons == "compute":
+                stored = run / "cache" / "horizons.zarr"
+                rec_h = recorded.get("horizons")
+                if stored.exists():
+                    horizons = str(stored)
+                elif isinstance(rec_h, str) and Path(rec_h).exists():
+                    horizons = rec_h
+            start = start or recorded.get("start")
+            stop = stop or recorded.get("stop")
+            step = step or recorded.get("step")
+            if start is None or stop is None:
+                raise ParameterError(f"{run}: run.json records no window (start/stop); give "
+                                     "--start and --stop.")
         if out is None:
             raise ParameterError("lupex thermal maps: give --out RUN (or a run folder as the "
                                  "first argument).")
+        if start is None or stop is None:
+            raise ParameterError("lupex thermal maps DEM: give --start and --stop (UTC, ISO 8601).")
+        step = step or "2h"
         dem = read_dem(dem_path)
         if horizons == "flat":
             hor = np.zeros((36, *dem.shape), np.float32)
@@ -153,14 +213,22 @@ def register(app: typer.Typer) -> None:
 
             F = view_factor_matrix(dem)
 
-        with progress() as p:
-            ds = thermal_maps(dem, hor, start, stop, step, depths_m=[0.0, *depth_m],
-                              view_factors=F, spinup_days=spinup_days,
-                              progress=callback(p, "absorbed-flux frames"))
+        ckpt = Path(out) / CHECKPOINT
+        try:
+            with progress() as p:
+                ds = thermal_maps(dem, hor, start, stop, step, depths_m=[0.0, *depth_m],
+                                  view_factors=F, spinup_days=spinup_days,
+                                  progress=callback(p, "thermal epochs"), checkpoint=ckpt,
+                                  resume=resume, checkpoint_every_s=checkpoint_min * 60.0,
+                                  log=lambda m: p.console.print(m, highlight=False))
+        except KeyboardInterrupt:
+            err_console().print("interrupted; rerun the same command to resume")
+            raise typer.Exit(130) from None
         prov = provenance("lupex thermal maps", dem=str(dem_path), start=start, stop=stop, step=step,
                           horizons=horizons, radiosity=radiosity, depths_m=list(depth_m),
                           spinup_days=spinup_days)
-        for p in write_thermal_outputs(ds, out, provenance=prov):
-            console().print(str(p))
+        for path in write_thermal_outputs(ds, out, provenance=prov):
+            console().print(str(path))
+        discard_checkpoint(ckpt)
 
     app.add_typer(thermal_app, name="thermal")
