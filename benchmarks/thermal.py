@@ -1,11 +1,19 @@
-"""Benchmark: the numba conduction kernel vs a straightforward per-column numpy loop.
+"""Benchmark: the conduction kernel, and where a temperature-map run spends its time.
 
-Both solve the same equations (lupex.thermal._kernel docstring: implicit finite volumes,
-radiative surface, geothermal bottom) over one lunar day at 1-hour steps at the equator,
-from the same spun-up state. Prints a table: size, wall time, column-years simulated per
-second, the speed-up ratio, and the max difference of the surface temperature between the two.
+Table 1: the numba conduction kernel vs a straightforward per-column numpy loop and vs the
+kernel before the lane-batched rewrite (``_thermal_kernel_before.py``), all solving the same
+equations (lupex.thermal._kernel docstring) over one lunar day at 1-hour steps at the equator
+from the same spun-up state: wall time, column-years per second, ratios, and the max surface
+temperature difference.
+
+Table 2 (``--map-px N``, 0 skips it): ``thermal_maps`` on an N x N synthetic south-pole DEM
+(40 m pixels) over ``--map-days`` at 1 h steps with as many spin-up days, run twice in the
+same process, with the kernel before and after; the time is split into visibility frames +
+insolation, the conduction kernel, terrain radiosity (``--radiosity``) and the rest, and the
+maps of the two runs are compared. Then a projection for 512 x 512 pixels and one year.
 
     .venv/bin/python benchmarks/thermal.py [--columns 4096] [--baseline-columns 4]
+                                           [--map-px 128 --map-days 30] [--radiosity]
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from lupex.thermal import (
 from lupex.thermal.conduction import _column_arrays
 
 YEAR_D = 365.25
+_HERE = __import__("pathlib").Path(__file__).resolve().parent
 
 
 def numpy_baseline(flux, t0, dt, grid, params, n_iter=8):
@@ -84,6 +93,10 @@ def main(argv=None) -> int:
     ap.add_argument("--columns", type=int, default=4096)
     ap.add_argument("--baseline-columns", type=int, default=4)
     ap.add_argument("--steps", type=int, default=708, help="steps per lunar day (708 = 1 h)")
+    ap.add_argument("--map-px", type=int, default=64, help="map side [px] of table 2 (0: skip)")
+    ap.add_argument("--map-days", type=float, default=10.0, help="window and spin-up [d]")
+    ap.add_argument("--radiosity", action="store_true",
+                    help="table 2 with terrain radiosity (hierarchical view factors, k = 4)")
     args = ap.parse_args(argv)
 
     params = RegolithParams()
@@ -102,6 +115,8 @@ def main(argv=None) -> int:
         return time.perf_counter() - t, res, flux, st
 
     t_ours, res, flux, st = ours(args.columns)
+    before = _before_kernel()
+    t_before, res_before = _time_kernel(before, flux, st, dt)
     nb = args.baseline_columns
     t = time.perf_counter()
     base = numpy_baseline(flux[:, :nb], st.t_k[:nb], dt, st.grid, params)
@@ -114,10 +129,141 @@ def main(argv=None) -> int:
           f"(one lunar day); numba threads: {numba.get_num_threads()}")
     print(f"{'implementation':<34} {'columns':>8} {'wall_s':>8} {'col_years_per_s':>16} {'ratio':>7}")
     print(f"{'numpy + scipy per-column loop':<34} {nb:>8} {t_base:>8.3f} {rate_base:>16.4g} {1.0:>7.1f}")
-    print(f"{'lupex numba kernel (prange)':<34} {args.columns:>8} {t_ours:>8.3f} {rate_ours:>16.4g} "
+    rate_before = args.columns * years / t_before
+    print(f"{'lupex kernel before (1 column)':<34} {args.columns:>8} {t_before:>8.3f} "
+          f"{rate_before:>16.4g} {rate_before / rate_base:>7.0f}")
+    print(f"{'lupex numba kernel (16 lanes)':<34} {args.columns:>8} {t_ours:>8.3f} {rate_ours:>16.4g} "
           f"{rate_ours / rate_base:>7.0f}")
-    print(f"max |T_surface(lupex) - T_surface(baseline)| over {nb} columns: {err:.2e} K")
+    print(f"lanes / before: {t_before / t_ours:.2f}x; max |T(lanes) - T(before)| over all columns "
+          f"and depths: {np.max(np.abs(res_before - res.t_max_k)):.2e} K (maxima), "
+          f"surface vs baseline over {nb} columns: {err:.2e} K")
+    if args.map_px:
+        maps_table(args.map_px, args.map_days, args.radiosity, before)
     return 0
+
+
+def _before_kernel():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_thermal_kernel_before",
+                                                  _HERE / "_thermal_kernel_before.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.integrate_kernel
+
+
+def _time_kernel(kernel, flux, st, dt):
+    """Run ``kernel`` (the integrate_kernel signature) over ``flux``; (wall s, maxima)."""
+    from lupex.thermal.conduction import _output_interp
+
+    a = _column_arrays(st.grid, st.params)
+    _, idx, w = _output_interp(st.grid, (0.0,))
+    ncol = flux.shape[1]
+
+    def go(f):
+        T = st.t_k.copy()
+        tmax = np.full((ncol, 1), -np.inf)
+        z = np.zeros((1, 1))
+        kernel(T, f, dt, a["rho_w"], a["kc"], a["dz"], a["chi350"], a["cpc"], a["eps"], a["qb"],
+               8, False, idx, w, tmax, np.full((ncol, 1), np.inf), np.zeros((ncol, 1)),
+               -np.ones(ncol, np.int64), np.zeros((1, 1, 1)), 0, False, z, z, z, np.zeros((1, 3)))
+        return tmax
+
+    go(np.ascontiguousarray(flux[:2]))  # compile
+    t = time.perf_counter()
+    tmax = go(np.ascontiguousarray(flux))
+    return time.perf_counter() - t, tmax
+
+
+class _Timers:
+    """Wall time spent inside chosen functions during a map run (patched in, then restored)."""
+
+    def __init__(self):
+        self.s = {}
+        self._undo = []
+
+    def wrap(self, owner, name, label):
+        fn = getattr(owner, name)
+
+        def timed(*a, **k):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                self.s[label] = self.s.get(label, 0.0) + time.perf_counter() - t
+
+        setattr(owner, name, timed)
+        self._undo.append((owner, name, fn))
+
+    def restore(self):
+        for owner, name, fn in reversed(self._undo):
+            setattr(owner, name, fn)
+        self._undo.clear()
+
+
+def maps_table(n_px, days, radiosity, before_kernel):
+    import lupex.thermal.maps as tm
+    import lupex.thermal.radiosity as rad
+    from lupex.horizon import horizon_map
+    from lupex.terrain.synth import synthetic_south_pole
+
+    dem = synthetic_south_pole(size_km=n_px * 0.04, pixel_m=40.0, massifs=False)
+    hor = horizon_map(dem, n_azimuths=90)
+    F = None
+    if radiosity:
+        from lupex.thermal.viewfactors import view_factor_operator
+
+        F = view_factor_operator(dem, near_blocks=4)
+    stop = np.datetime64("2028-01-01T00:00") + np.timedelta64(int(days * 24), "h")
+    kw = dict(spinup_days=days, view_factors=F, depths_m=[0, 0.1, 0.5])
+    tm.thermal_maps(dem.isel(x=slice(0, 8), y=slice(0, 8)), np.asarray(hor)[:, :8, :8],
+                    "2028-01-01", "2028-01-01T06:00", "1h", spinup_days=0.25)  # compile
+    rows, outs = [], {}
+    after_kernel = tm.integrate_auto
+    for label, kern in (("before", before_kernel), ("after", after_kernel)):
+        timers = _Timers()
+        tm.integrate_auto = kern
+        timers.wrap(tm, "integrate_auto", "conduction")
+        timers.wrap(tm._FrameForcing, "__call__", "frames")
+        if radiosity:
+            timers.wrap(rad, "infrared_flux", "radiosity")
+        t = time.perf_counter()
+        try:
+            ds = tm.thermal_maps(dem, hor, "2028-01-01", str(stop), "1h", **kw)
+        finally:
+            timers.restore()
+            tm.integrate_auto = after_kernel
+        total = time.perf_counter() - t
+        outs[label] = ds
+        rows.append((label, total, timers.s, int(ds.attrs["spinup_cycles"])))
+    n_epochs = int(outs["after"].attrs["n_epochs"])
+    cycles = rows[1][3]
+    print()
+    print(f"thermal_maps: {n_px} x {n_px} px, {days:g} d at 1 h ({n_epochs} epochs) after "
+          f"{days:g} d of spin-up ({cycles} periods); radiosity: {bool(radiosity)}; "
+          f"numba threads: {numba.get_num_threads()}")
+    print(f"{'kernel':<8} {'total_s':>8} {'frames_s':>9} {'conduction_s':>13} {'radiosity_s':>12} "
+          f"{'other_s':>8} {'ratio':>6}")
+    for label, total, s, _ in rows:
+        other = total - sum(s.values())
+        print(f"{label:<8} {total:>8.1f} {s.get('frames', 0):>9.1f} {s.get('conduction', 0):>13.1f} "
+              f"{s.get('radiosity', 0):>12.1f} {other:>8.1f} {rows[0][1] / total:>6.2f}")
+    diff = max(float(np.nanmax(np.abs(outs["before"][v].values - outs["after"][v].values)))
+               for v in outs["after"].data_vars)
+    print(f"max |map(after) - map(before)| over all maps: {diff:.2e} K (float32 maps)")
+    # projection: conduction per column-step, frames per pixel-epoch, from the 'after' run
+    npix = n_px * n_px
+    steps = npix * n_epochs * (cycles + 1)
+    s = rows[1][2]
+    cond_ns = s["conduction"] / steps * 1e9
+    frame_ns = s["frames"] / (npix * n_epochs * 2) * 1e9  # each epoch of both spans computed once
+    big, year = 512 * 512, 8766
+    cyc = 6  # spin-up periods of a year at the pole (docs/thermal.md)
+    cond_h = cond_ns * 1e-9 * big * year * (cyc + 1) / 3600
+    frames_h = frame_ns * 1e-9 * big * year * (cyc + 2) / 3600  # a year of frames (9 GB) is not cached
+    print(f"per column-step {cond_ns:.0f} ns, per pixel-epoch frames {frame_ns:.0f} ns -> "
+          f"512 x 512 px, 1 yr at 1 h after a 1-yr spin-up ({cyc} periods): conduction "
+          f"{cond_h:.1f} h + frames {frames_h:.1f} h on {numba.get_num_threads()} threads")
 
 
 if __name__ == "__main__":

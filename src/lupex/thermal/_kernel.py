@@ -156,11 +156,10 @@ def _step_lanes(T, Tn, Hn, q, cw, kc, dz, chi350, cpc, es, qb, n_iter, k_upper, 
     return n_done
 
 
-@numba.njit(parallel=True, cache=True, fastmath=_FASTMATH)
-def integrate_kernel(T, flux, dt, rho_w, kc, dz, chi350, cpc, eps, qb, n_iter, k_upper,
-                     out_idx, out_w, tmax, tmin, tsum,
-                     series_slot, series, t_offset,
-                     accumulate, tnode_sum, qsum, gsum, rad_sum):
+def _integrate(T, flux, dt, rho_w, kc, dz, chi350, cpc, eps, qb, n_iter, k_upper,
+               out_idx, out_w, tmax, tmin, tsum,
+               series_slot, series, t_offset,
+               accumulate, tnode_sum, qsum, gsum, rad_sum):
     """Integrate all columns over ``flux.shape[0]`` steps.
 
     T : (ncol, nz) state, updated in place. flux : (nt, ncol) absorbed flux [W m-2] at the end of
@@ -176,11 +175,16 @@ def integrate_kernel(T, flux, dt, rho_w, kc, dz, chi350, cpc, eps, qb, n_iter, k
     nt = flux.shape[0]
     nd = out_idx.shape[0]
     W = LANES
-    cw = rho_w / dt
+    # plain loops, not array expressions: under parallel=True every array expression is a
+    # parallel region of its own, and each costs a thread wake-up per call (milliseconds on
+    # a loaded machine; one call per step with terrain radiosity)
+    cw = np.empty(nz)
+    for i in range(nz):
+        cw[i] = rho_w[i] / dt
     es = eps * _SIGMA
     c0, c1, c2, c3, c4 = cpc[0], cpc[1], cpc[2], cpc[3], cpc[4]
     ngroup = (ncol + W - 1) // W
-    passes = np.zeros(ngroup, np.int64)
+    passes = np.empty(ngroup, np.int64)
     for g in numba.prange(ngroup):
         cbase = g * W
         nl = min(W, ncol - cbase)
@@ -235,4 +239,36 @@ def integrate_kernel(T, flux, dt, rho_w, kc, dz, chi350, cpc, eps, qb, n_iter, k
             for i in range(nz):
                 T[cbase + ln, i] = Tl[i, ln]
         passes[g] = npass
-    return passes.sum()
+    total = 0
+    for g in range(ngroup):
+        total += passes[g]
+    return total
+
+
+integrate_kernel = numba.njit(parallel=True, cache=True, fastmath=_FASTMATH)(_integrate)
+"""The kernel, threads over groups of columns (``prange``)."""
+
+
+def _renamed(fn, name):
+    """A copy of ``fn`` under another name (numba's on-disk cache is keyed by the name)."""
+    import types
+
+    f = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+    f.__qualname__ = name
+    return f
+
+
+integrate_kernel_serial = numba.njit(cache=True, fastmath=_FASTMATH)(
+    _renamed(_integrate, "_integrate_serial"))
+"""The same kernel in the calling thread: for small calls (one step of a few thousand
+columns), where waking the thread pool costs more than the work."""
+
+SERIAL_BELOW = 2**15
+"""Column-steps per call under which callers use :data:`integrate_kernel_serial`."""
+
+
+def integrate_auto(T, flux, *args):
+    """:data:`integrate_kernel` or, for fewer than :data:`SERIAL_BELOW` column-steps,
+    :data:`integrate_kernel_serial` (identical numbers)."""
+    k = integrate_kernel_serial if flux.shape[0] * flux.shape[1] < SERIAL_BELOW else integrate_kernel
+    return k(T, flux, *args)

@@ -27,7 +27,7 @@ import numpy as np
 
 from lupex.constants import STEFAN_BOLTZMANN
 from lupex.errors import ParameterError, check_range
-from lupex.thermal._kernel import integrate_kernel
+from lupex.thermal._kernel import integrate_auto
 from lupex.thermal.grid import YEAR_S, LayerGrid, layer_grid
 from lupex.thermal.params import (
     RegolithParams,
@@ -290,7 +290,7 @@ def integrate(flux: FluxInput, state: ThermalState, *, dt_s: float, n_steps: int
     else:
         blocks = _blocks(flux, n_steps, ncol, "integrate")
     for s0, blk in blocks:
-        integrate_kernel(T, blk, float(dt_s), arrs["rho_w"], arrs["kc"], arrs["dz"], arrs["chi350"],
+        integrate_auto(T, blk, float(dt_s), arrs["rho_w"], arrs["kc"], arrs["dz"], arrs["chi350"],
                          arrs["cpc"], arrs["eps"], arrs["qb"], int(n_iter),
                          interface_conductivity == "upper", idx, w, tmax, tmin, tsum,
                          slot, series, s0 if cols.size else 0, acc, tnode, qsum, gsum, rad)

@@ -20,7 +20,7 @@ import numpy as np
 import xarray as xr
 
 from lupex.errors import ParameterError, check_range
-from lupex.thermal._kernel import integrate_kernel
+from lupex.thermal._kernel import integrate_auto
 from lupex.thermal.conduction import _column_arrays, _output_interp
 from lupex.thermal.grid import YEAR_S, layer_grid
 from lupex.thermal.insolation import absorbed_direct_flux, cos_incidence, solar_flux_on_facet
@@ -216,13 +216,13 @@ class _Run:
             if phase == "spin":
                 idx, w = self.spin_interp
                 nd = 1
-                integrate_kernel(*args, idx, w, np.full((self.ncol, nd), -np.inf),
+                integrate_auto(*args, idx, w, np.full((self.ncol, nd), -np.inf),
                                  np.full((self.ncol, nd), np.inf), np.zeros((self.ncol, nd)),
                                  -np.ones(self.ncol, np.int64), np.zeros((1, 1, nd)), 0, True,
                                  a["tnode"], a["qsum"], a["gsum"], a["rad"])
             else:
                 idx, w = self.run_interp
-                integrate_kernel(*args, idx, w, a["tmax"], a["tmin"], a["tsum"], self.slot, a["series"],
+                integrate_auto(*args, idx, w, a["tmax"], a["tmin"], a["tsum"], self.slot, a["series"],
                                  k if self.series_cols.size else 0, False, z1, z1, z1,
                                  np.zeros((1, 3)))
         h["k"] = k + nb
