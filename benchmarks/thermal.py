@@ -149,7 +149,11 @@ def _before_kernel():
                                                   _HERE / "_thermal_kernel_before.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return mod.integrate_kernel
+
+    def before(T, T_prev, has_prev, flux, *args):  # the current signature; no extrapolation
+        return mod.integrate_kernel(T, flux, *args)
+
+    return before
 
 
 def _time_kernel(kernel, flux, st, dt):
@@ -164,7 +168,7 @@ def _time_kernel(kernel, flux, st, dt):
         T = st.t_k.copy()
         tmax = np.full((ncol, 1), -np.inf)
         z = np.zeros((1, 1))
-        kernel(T, f, dt, a["rho_w"], a["kc"], a["dz"], a["chi350"], a["cpc"], a["eps"], a["qb"],
+        kernel(T, np.empty_like(T), False, f, dt, a["rho_w"], a["kc"], a["dz"], a["chi350"], a["cpc"], a["eps"], a["qb"],
                8, False, idx, w, tmax, np.full((ncol, 1), np.inf), np.zeros((ncol, 1)),
                -np.ones(ncol, np.int64), np.zeros((1, 1, 1)), 0, False, z, z, z, np.zeros((1, 3)))
         return tmax

@@ -17,7 +17,7 @@ def _run(kernel, flux, state):
     T = state.t_k.copy()
     tmax = np.full((ncol, 2), -np.inf)
     z = np.zeros((1, 1))
-    kernel(T, np.ascontiguousarray(flux), SYNODIC_MONTH_S / flux.shape[0], a["rho_w"], a["kc"],
+    kernel(T, np.empty_like(T), False, np.ascontiguousarray(flux), SYNODIC_MONTH_S / flux.shape[0], a["rho_w"], a["kc"],
            a["dz"], a["chi350"], a["cpc"], a["eps"], a["qb"], 8, False, idx, w, tmax,
            np.full((ncol, 2), np.inf), np.zeros((ncol, 2)), -np.ones(ncol, np.int64),
            np.zeros((1, 1, 2)), 0, False, z, z, z, np.zeros((1, 3)))

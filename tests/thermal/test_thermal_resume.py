@@ -12,7 +12,7 @@ from lupex.thermal import _checkpoint
 from lupex.thermal.maps import discard_checkpoint, thermal_maps
 
 WINDOW = ("2028-01-01T00:00", "2028-01-03T00:00", "2h")  # 25 epochs
-KW = dict(spinup_days=4, depths_m=[0, 0.1], series_pixels=[(2, 3)], _block_epochs=5)
+KW = dict(spinup_days=2, depths_m=[0, 0.1], series_pixels=[(2, 3)], _block_epochs=4)
 
 
 class _Stop(Exception):
@@ -46,7 +46,7 @@ def _same(a, b, atol):
 
 def _in_window(ref) -> int:
     """An epoch count inside the window phase: the mean pass and the spin-up periods are done."""
-    return 48 * (1 + ref.attrs["spinup_cycles"]) + 10  # 48 = 4 d of 2 h steps
+    return 24 * (1 + ref.attrs["spinup_cycles"]) + 10  # 24 = 2 d of 2 h steps
 
 
 @pytest.mark.parametrize("where", ["mean", "spin", "window"])
@@ -55,7 +55,7 @@ def test_interrupted_run_resumes_to_the_same_maps(scene, tmp_path, where):
     # replay exactly the arithmetic of the uninterrupted one (same blocks, same float32 flux),
     # far below any physical tolerance; the maps are float32, so this is bit equality.
     dem, hor, ref = scene
-    stop_at = {"mean": 30, "spin": 130, "window": _in_window(ref)}[where]
+    stop_at = {"mean": 10, "spin": 60, "window": _in_window(ref)}[where]
     ck = tmp_path / "cache" / "thermal_state.npz"
     with pytest.raises(_Stop):
         thermal_maps(dem, hor, *WINDOW, **KW, checkpoint=ck, checkpoint_every_s=1e9,
@@ -78,11 +78,11 @@ def test_resume_with_terrain_radiosity(scene, tmp_path):
 
     dem, hor, _ = scene
     F = view_factor_matrix(dem)
-    kw = dict(KW, spinup_days=1, view_factors=F)  # 12 spin-up epochs
+    kw = dict(KW, spinup_days=0.5, view_factors=F)  # 6 spin-up epochs
     ref = thermal_maps(dem, hor, *WINDOW, **kw)
     ck = tmp_path / "state.npz"
     with pytest.raises(_Stop):
-        thermal_maps(dem, hor, *WINDOW, **kw, checkpoint=ck, progress=_stop_after(30))
+        thermal_maps(dem, hor, *WINDOW, **kw, checkpoint=ck, progress=_stop_after(20))
     _same(thermal_maps(dem, hor, *WINDOW, **kw, checkpoint=ck), ref, atol=1e-9)
 
 
@@ -95,7 +95,7 @@ def test_a_wrong_checkpoint_epoch_changes_the_maps(scene, tmp_path):
         thermal_maps(dem, hor, *WINDOW, **KW, checkpoint=ck, progress=_stop_after(_in_window(ref)))
     header, arrays = _checkpoint.load(ck)
     assert header["phase"] == "run"
-    header["k"] -= 5
+    header["k"] -= 4
     _checkpoint.save(ck, header, arrays)
     out = thermal_maps(dem, hor, *WINDOW, **KW, checkpoint=ck)
     assert np.nanmax(np.abs(out["t_surface_mean_k"].values - ref["t_surface_mean_k"].values)) > 1e-3
@@ -105,7 +105,7 @@ def test_other_inputs_start_afresh_and_say_so(scene, tmp_path):
     dem, hor, _ = scene
     ck = tmp_path / "state.npz"
     with pytest.raises(_Stop):
-        thermal_maps(dem, hor, *WINDOW, **KW, checkpoint=ck, progress=_stop_after(130))
+        thermal_maps(dem, hor, *WINDOW, **KW, checkpoint=ck, progress=_stop_after(60))
     notes = []
     other = thermal_maps(dem, hor + 1.0, *WINDOW, **KW, checkpoint=ck, log=notes.append)
     assert other.attrs["resumed_from_epoch"] == -1 and "starting afresh" in notes[0]
@@ -144,7 +144,7 @@ def test_a_real_sigint_is_deferred_to_the_end_of_the_block(scene, tmp_path):
     sent = []
 
     def cb(done, total):
-        if done >= 130 and not sent:
+        if done >= 60 and not sent:
             sent.append(done)
             os.kill(os.getpid(), signal.SIGINT)
 

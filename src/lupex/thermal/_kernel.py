@@ -20,7 +20,8 @@ across a sunrise in one 6-hour step.
 Speed: columns are stepped 16 at a time per thread (``LANES``), arrays (node, lane), so the 16
 independent Thomas sweeps interleave and the loops over lanes vectorise; a converged lane is
 frozen, so every column gets the numbers it would get alone. H(T^n) is computed once per step,
-not once per pass; Newton starts from the previous pass's surface temperature.
+not once per pass; Newton starts from the previous pass's surface temperature; the first pass
+starts from the extrapolation 2 T^n - T^(n-1), so most steps need 2 passes instead of 3-4.
 """
 
 from __future__ import annotations
@@ -156,14 +157,18 @@ def _step_lanes(T, Tn, Hn, q, cw, kc, dz, chi350, cpc, es, qb, n_iter, k_upper, 
     return n_done
 
 
-def _integrate(T, flux, dt, rho_w, kc, dz, chi350, cpc, eps, qb, n_iter, k_upper,
-               out_idx, out_w, tmax, tmin, tsum,
+def _integrate(T, T_prev, has_prev, flux, dt, rho_w, kc, dz, chi350, cpc, eps, qb, n_iter,
+               k_upper, out_idx, out_w, tmax, tmin, tsum,
                series_slot, series, t_offset,
                accumulate, tnode_sum, qsum, gsum, rad_sum):
     """Integrate all columns over ``flux.shape[0]`` steps.
 
-    T : (ncol, nz) state, updated in place. flux : (nt, ncol) absorbed flux [W m-2] at the end of
-    each step. Statistics at output depths (linear interpolation between nodes out_idx and
+    T : (ncol, nz) state, updated in place. T_prev : (ncol, nz) the state one step earlier
+    (used when ``has_prev``; on return it holds the state one step before the new T, so the next
+    call continues with ``has_prev=True``): the first Picard pass of a step starts from the
+    linear extrapolation 2 T^n - T^(n-1) (floored at T^n / 2) instead of T^n, which saves about
+    a third of the passes; the converged step is the same to the Picard tolerance.
+    flux : (nt, ncol) absorbed flux [W m-2] at the end of each step. Statistics at output depths (linear interpolation between nodes out_idx and
     out_idx + 1 with weight out_w) accumulate into tmax/tmin/tsum (ncol, nd). Columns with
     series_slot >= 0 write their output-depth temperatures into series[slot, t_offset + t, :].
     With ``accumulate``, the node temperatures, interface fluxes G (T_{i+1} - T_i) and
@@ -200,13 +205,22 @@ def _integrate(T, flux, dt, rho_w, kc, dz, chi350, cpc, eps, qb, n_iter, k_upper
         for i in range(nz):
             for ln in range(W):
                 Tl[i, ln] = T[cbase + min(ln, nl - 1), i]
+        Tp = np.empty((nz, W))
+        if has_prev:
+            for i in range(nz):
+                for ln in range(W):
+                    Tp[i, ln] = T_prev[cbase + min(ln, nl - 1), i]
         npass = 0
         for t in range(nt):
+            extrapolate = has_prev or t > 0
             for i in range(nz):
                 for ln in range(W):
                     ti = Tl[i, ln]
                     Tn[i, ln] = ti
                     Hn[i, ln] = _enthalpy(ti, c0, c1, c2, c3, c4)
+                    if extrapolate:
+                        Tl[i, ln] = max(2.0 * ti - Tp[i, ln], 0.5 * ti)
+                    Tp[i, ln] = ti
             for ln in range(nl):
                 q[ln] = flux[t, cbase + ln]
             npass += _step_lanes(Tl, Tn, Hn, q, cw, kc, dz, chi350, cpc, es, qb, n_iter,
@@ -238,6 +252,7 @@ def _integrate(T, flux, dt, rho_w, kc, dz, chi350, cpc, eps, qb, n_iter, k_upper
         for ln in range(nl):
             for i in range(nz):
                 T[cbase + ln, i] = Tl[i, ln]
+                T_prev[cbase + ln, i] = Tp[i, ln]
         passes[g] = npass
     total = 0
     for g in range(ngroup):
@@ -267,8 +282,8 @@ SERIAL_BELOW = 2**15
 """Column-steps per call under which callers use :data:`integrate_kernel_serial`."""
 
 
-def integrate_auto(T, flux, *args):
+def integrate_auto(T, T_prev, has_prev, flux, *args):
     """:data:`integrate_kernel` or, for fewer than :data:`SERIAL_BELOW` column-steps,
     :data:`integrate_kernel_serial` (identical numbers)."""
     k = integrate_kernel_serial if flux.shape[0] * flux.shape[1] < SERIAL_BELOW else integrate_kernel
-    return k(T, flux, *args)
+    return k(T, T_prev, bool(has_prev), flux, *args)

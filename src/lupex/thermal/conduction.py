@@ -289,8 +289,9 @@ def integrate(flux: FluxInput, state: ThermalState, *, dt_s: float, n_steps: int
                                         ncol, "integrate")) for s in range(nt))
     else:
         blocks = _blocks(flux, n_steps, ncol, "integrate")
+    T_prev = np.empty_like(T)  # carried across blocks: the kernel's first-pass extrapolation
     for s0, blk in blocks:
-        integrate_auto(T, blk, float(dt_s), arrs["rho_w"], arrs["kc"], arrs["dz"], arrs["chi350"],
+        integrate_auto(T, T_prev, s0 > 0, blk, float(dt_s), arrs["rho_w"], arrs["kc"], arrs["dz"], arrs["chi350"],
                          arrs["cpc"], arrs["eps"], arrs["qb"], int(n_iter),
                          interface_conductivity == "upper", idx, w, tmax, tmin, tsum,
                          slot, series, s0 if cols.size else 0, acc, tnode, qsum, gsum, rad)

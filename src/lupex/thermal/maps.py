@@ -210,7 +210,9 @@ class _Run:
             blk = _check_flux_block(np.stack(rows), self.ncol, "thermal_maps")
             arrs = self.arrs
             T = a["T"]
-            args = (T, blk, float(self.dt_s), arrs["rho_w"], arrs["kc"], arrs["dz"], arrs["chi350"],
+            if "T_prev" not in a:
+                a["T_prev"] = np.empty_like(T)
+            args = (T, a["T_prev"], k > 0, blk, float(self.dt_s), arrs["rho_w"], arrs["kc"], arrs["dz"], arrs["chi350"],
                     arrs["cpc"], arrs["eps"], arrs["qb"], 8, False)
             z1 = np.zeros((1, 1))
             if phase == "spin":
