@@ -144,6 +144,11 @@ def register(app: typer.Typer) -> None:
                                     "on Ctrl-C) when its inputs match; --fresh starts over."),
         checkpoint_min: float = typer.Option(5.0, "--checkpoint-min",
                                              help="Minutes between checkpoints."),
+        frame_cache_gb: float = typer.Option(1.0, "--frame-cache-gb",
+                                             help="Memory for the spin-up span's absorbed-flux "
+                                             "frames [GB] (4 bytes x pixels x epochs; when they "
+                                             "fit, spin-up periods after the first skip the "
+                                             "visibility computation)."),
     ) -> None:
         """Max / mean / min temperature maps of every DEM pixel over a window.
 
@@ -166,6 +171,7 @@ def register(app: typer.Typer) -> None:
         from lupex.thermal.maps import discard_checkpoint, thermal_maps, write_thermal_outputs
 
         check_range("--checkpoint-min", checkpoint_min, 0, None, unit="min")
+        check_range("--frame-cache-gb", frame_cache_gb, 0, None, unit="GB")
         if dem_path.is_dir():
             run = dem_path
             recorded = run_params(run)
@@ -220,6 +226,7 @@ def register(app: typer.Typer) -> None:
                                   view_factors=F, spinup_days=spinup_days,
                                   progress=callback(p, "thermal epochs"), checkpoint=ckpt,
                                   resume=resume, checkpoint_every_s=checkpoint_min * 60.0,
+                                  cache_bytes=int(frame_cache_gb * 1e9),
                                   log=lambda m: p.console.print(m, highlight=False))
         except KeyboardInterrupt:
             err_console().print("interrupted; rerun the same command to resume")
