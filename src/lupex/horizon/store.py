@@ -268,28 +268,35 @@ def open_horizons(path: str | os.PathLike[str], *, allow_incomplete: bool = Fals
     return out
 
 
-def horizon_summary_maps(horizons: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
+def horizon_summary_maps(horizons: xr.DataArray, *, block_bytes: float = 2.0**28
+                         ) -> tuple[xr.DataArray, xr.DataArray]:
     """Maximum horizon elevation [deg] and sky-view factor [1] of a horizontal surface.
 
-    Streams over azimuth blocks (works on a lazy :func:`open_horizons` array).
+    Streams over azimuth blocks and row blocks of about ``block_bytes`` (works on a lazy
+    :func:`open_horizons` array of any size: a 10,000 x 10,000 cube never comes into memory).
     ``svf = mean_k cos^2(max(H_k, 0))`` (Dozier & Frew 1990, eq. 7 for a horizontal surface).
     """
     n = horizons.sizes["azimuth"]
     ny, nx = horizons.sizes["y"], horizons.sizes["x"]
     hmax = np.full((ny, nx), -np.inf, np.float32)
-    svf = np.zeros((ny, nx), np.float64)
+    svf = np.zeros((ny, nx), np.float32)
     step = 48
-    for a0 in range(0, n, step):
-        blk = np.asarray(horizons.isel(azimuth=slice(a0, a0 + step)).values, np.float32)
-        hmax = np.maximum(hmax, np.nanmax(blk, axis=0))
-        svf += np.nansum(np.cos(np.radians(np.maximum(blk, 0.0))) ** 2, axis=0)
+    rows = max(1, int(block_bytes // (4 * min(step, n) * nx)))
+    for r0 in range(0, ny, rows):
+        sl = slice(r0, min(ny, r0 + rows))
+        acc = np.zeros((sl.stop - sl.start, nx), np.float64)
+        for a0 in range(0, n, step):
+            blk = np.asarray(horizons.isel(azimuth=slice(a0, a0 + step), y=sl).values, np.float32)
+            hmax[sl] = np.maximum(hmax[sl], np.nanmax(blk, axis=0))
+            acc += np.nansum(np.cos(np.radians(np.maximum(blk, 0.0))) ** 2, axis=0)
+        svf[sl] = acc / n
     from lupex.io.maps import make_map
 
     crs = horizons.rio.crs if hasattr(horizons, "rio") else None
     kw = {"x": horizons["x"].values, "y": horizons["y"].values, "crs": crs}
     return (make_map(hmax, name="horizon_max_deg", units="deg",
                      long_name="maximum horizon elevation over azimuth", **kw),
-            make_map((svf / n).astype(np.float32), name="sky_view_factor", units="1",
+            make_map(svf, name="sky_view_factor", units="1",
                      long_name="sky-view factor of a horizontal surface", **kw))
 
 
