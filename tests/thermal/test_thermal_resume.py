@@ -154,3 +154,31 @@ def test_a_real_sigint_is_deferred_to_the_end_of_the_block(scene, tmp_path):
     assert signal.getsignal(signal.SIGINT) is before  # the caller's handler is back
     assert _checkpoint.load(ck)[0]["phase"] == "spin"
     _same(thermal_maps(dem, hor, *WINDOW, **KW, checkpoint=ck), ref, atol=1e-9)
+
+
+@pytest.mark.parametrize("epoch", [6, 30])  # mid-block in the mean-flux pass; in spin-up period 1
+def test_sigint_in_the_middle_of_a_block_drops_the_block(scene, tmp_path, monkeypatch, epoch):
+    # SIGINT while a block's frames are being computed: that block is abandoned (nothing of it
+    # committed), the state before it is saved, and the rerun gets the reference maps.
+    import os
+    import signal
+
+    import lupex.thermal.maps as tm
+
+    dem, hor, ref = scene
+    ck = tmp_path / "state.npz"
+    real = tm._FrameForcing.__call__
+    calls = []
+
+    def call(self, k):
+        calls.append(k)
+        if len(calls) == epoch:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(self, k)
+
+    monkeypatch.setattr(tm._FrameForcing, "__call__", call)
+    with pytest.raises(KeyboardInterrupt):
+        thermal_maps(dem, hor, *WINDOW, **KW, checkpoint=ck, checkpoint_every_s=1e9)
+    monkeypatch.setattr(tm._FrameForcing, "__call__", real)
+    assert _checkpoint.load(ck)[0]["k"] % 4 == 0  # a block boundary
+    _same(thermal_maps(dem, hor, *WINDOW, **KW, checkpoint=ck), ref, atol=1e-9)

@@ -131,7 +131,9 @@ def register(app: typer.Typer) -> None:
                                      help="'compute' (lupex.horizon; a run folder's stored "
                                      "horizons when it has them), 'flat' (0 deg everywhere) or "
                                      "a horizons Zarr store written by lupex horizon."),
-        n_azimuths: int = typer.Option(360, "--n-azimuths", help="Azimuths when computing horizons."),
+        n_azimuths: int | None = typer.Option(None, "--n-azimuths",
+                                              help="Azimuths when computing horizons (default: "
+                                              "the run folder's, else 360)."),
         radiosity: bool = typer.Option(False, "--radiosity/--no-radiosity",
                                        help="Add scattered light and terrain infrared (view factors; "
                                        "dense: small DEMs only)."),
@@ -190,6 +192,9 @@ def register(app: typer.Typer) -> None:
                     horizons = str(stored)
                 elif isinstance(rec_h, str) and Path(rec_h).exists():
                     horizons = rec_h
+            rec_az = recorded.get("azimuths", recorded.get("n_azimuths"))
+            if n_azimuths is None and isinstance(rec_az, int):
+                n_azimuths = rec_az
             start = start or recorded.get("start")
             stop = stop or recorded.get("stop")
             step = step or recorded.get("step")
@@ -208,7 +213,7 @@ def register(app: typer.Typer) -> None:
         elif horizons == "compute":
             from lupex.horizon import horizon_map
 
-            hor = horizon_map(dem, n_azimuths=n_azimuths)
+            hor = horizon_map(dem, n_azimuths=n_azimuths or 360)
         else:
             from lupex.horizon import open_horizons
 

@@ -170,6 +170,7 @@ class _Run:
             spinup_done,
             spinup_update,
         )
+
         h, a = self.h, self.a
         phase, k = h["phase"], h["k"]
         n = self.n_run if phase == "run" else self.n_spin
@@ -198,35 +199,37 @@ class _Run:
         nb = min(self.block, n - k) if not feedback or phase == "mean" else 1
         f = f_run if phase == "run" else f_spin
         rows = []
+        mean_sum = a["mean_sum"].copy() if phase == "mean" else None  # committed after the block
         for s in range(k, k + nb):
-            if interrupt.pending:
+            if interrupt.pending:  # nothing of this block is committed yet
                 raise KeyboardInterrupt
             if phase == "mean":
-                a["mean_sum"] += f_mean(s)  # epoch by epoch: the same sum as the original order
+                mean_sum += f_mean(s)  # epoch by epoch
                 continue
             q = f(s, a["T"][:, 0].copy()) if feedback else f(s)
             rows.append(np.asarray(q, float))
-        if phase != "mean":
+        if phase == "mean":
+            a["mean_sum"] = mean_sum
+        else:
             blk = _check_flux_block(np.stack(rows), self.ncol, "thermal_maps")
             arrs = self.arrs
             T = a["T"]
             if "T_prev" not in a:
                 a["T_prev"] = np.empty_like(T)
-            args = (T, a["T_prev"], k > 0, blk, float(self.dt_s), arrs["rho_w"], arrs["kc"], arrs["dz"], arrs["chi350"],
-                    arrs["cpc"], arrs["eps"], arrs["qb"], 8, False)
+            args = (T, a["T_prev"], k > 0, blk, float(self.dt_s), arrs["rho_w"], arrs["kc"],
+                    arrs["dz"], arrs["chi350"], arrs["cpc"], arrs["eps"], arrs["qb"], 8, False)
             z1 = np.zeros((1, 1))
-            if phase == "spin":
+            if phase == "spin":  # spin-up sums only (the max / min / sum at the surface unused)
                 idx, w = self.spin_interp
-                nd = 1
-                integrate_auto(*args, idx, w, np.full((self.ncol, nd), -np.inf),
-                                 np.full((self.ncol, nd), np.inf), np.zeros((self.ncol, nd)),
-                                 -np.ones(self.ncol, np.int64), np.zeros((1, 1, nd)), 0, True,
-                                 a["tnode"], a["qsum"], a["gsum"], a["rad"])
+                integrate_auto(*args, idx, w, np.full((self.ncol, 1), -np.inf),
+                               np.full((self.ncol, 1), np.inf), np.zeros((self.ncol, 1)),
+                               -np.ones(self.ncol, np.int64), np.zeros((1, 1, 1)), 0, True,
+                               a["tnode"], a["qsum"], a["gsum"], a["rad"])
             else:
                 idx, w = self.run_interp
-                integrate_auto(*args, idx, w, a["tmax"], a["tmin"], a["tsum"], self.slot, a["series"],
-                                 k if self.series_cols.size else 0, False, z1, z1, z1,
-                                 np.zeros((1, 3)))
+                integrate_auto(*args, idx, w, a["tmax"], a["tmin"], a["tsum"], self.slot,
+                               a["series"], k if self.series_cols.size else 0, False, z1, z1, z1,
+                               np.zeros((1, 3)))
         h["k"] = k + nb
 
     # ------------------------------------------------------------------ checkpoints
