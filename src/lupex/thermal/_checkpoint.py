@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import signal
 import threading
 from collections.abc import Iterator
@@ -49,8 +50,8 @@ def _feed(h, obj: Any) -> None:
     elif hasattr(obj, "__dict__"):  # e.g. a hierarchical view-factor operator: its arrays
         h.update(f"<obj {type(obj).__name__}>".encode())
         _feed(h, {k: v for k, v in vars(obj).items() if not callable(v)})
-    else:
-        h.update(repr(obj).encode())
+    else:  # no memory addresses: the key must be the same in the next process
+        h.update(re.sub(r" at 0x[0-9a-fA-F]+", "", repr(obj)).encode())
 
 
 def input_key(**inputs: Any) -> str:
