@@ -173,6 +173,7 @@ def register(app: typer.Typer) -> None:
         from lupex.thermal.maps import discard_checkpoint, thermal_maps, write_thermal_outputs
 
         check_range("--checkpoint-min", checkpoint_min, 0, None, unit="min")
+        far_field, far_field_radius_km = None, 300.0  # a run folder's own, when it records one
         check_range("--frame-cache-gb", frame_cache_gb, 0, None, unit="GB")
         if dem_path.is_dir():
             run = dem_path
@@ -192,6 +193,12 @@ def register(app: typer.Typer) -> None:
                     horizons = str(stored)
                 elif isinstance(rec_h, str) and Path(rec_h).exists():
                     horizons = rec_h
+            rec_ff = recorded.get("far_field")
+            if isinstance(rec_ff, str) and rec_ff not in ("auto", "none") and Path(rec_ff).exists():
+                far_field = read_dem(rec_ff)
+            elif rec_ff == "auto":
+                far_field = "auto"
+            far_field_radius_km = float(recorded.get("far_field_radius_km", 300.0))
             rec_az = recorded.get("azimuths", recorded.get("n_azimuths"))
             if n_azimuths is None and isinstance(rec_az, int):
                 n_azimuths = rec_az
@@ -213,7 +220,8 @@ def register(app: typer.Typer) -> None:
         elif horizons == "compute":
             from lupex.horizon import horizon_map
 
-            hor = horizon_map(dem, n_azimuths=n_azimuths or 360)
+            hor = horizon_map(dem, n_azimuths=n_azimuths or 360, far_field=far_field,
+                              far_field_radius_km=far_field_radius_km)
         else:
             from lupex.horizon import open_horizons
 
@@ -237,7 +245,9 @@ def register(app: typer.Typer) -> None:
             err_console().print("interrupted; rerun the same command to resume")
             raise typer.Exit(130) from None
         prov = provenance("lupex thermal maps", dem=str(dem_path), start=start, stop=stop, step=step,
-                          horizons=horizons, radiosity=radiosity, depths_m=list(depth_m),
+                          horizons=horizons, n_azimuths=n_azimuths,
+                          far_field=far_field if isinstance(far_field, str | None) else "DEM",
+                          radiosity=radiosity, depths_m=list(depth_m),
                           spinup_days=spinup_days)
         for path in write_thermal_outputs(ds, out, provenance=prov):
             console().print(str(path))
