@@ -12,7 +12,8 @@ from lupex.chain import ChainConfig, ModelChain
 
 def _cfg(**kw):
     base = dict(synth_size_km=4.0, synth_pixel_m=200.0, synth_seed=3, start="2028-09-01T00:00",
-                stop="2028-09-04T00:00", step="6h", n_azimuths=36, far_field="none")
+                stop="2028-09-04T00:00", step="6h", n_azimuths=36, far_field="none",
+                thermal_step="6h", thermal_spinup_days=180.0)
     base.update(kw)
     return ChainConfig(**base)
 
@@ -28,6 +29,11 @@ def test_all_stages_write_their_outputs(run):
     meta = json.loads((run / "run.json").read_text())
     assert set(meta["stages"]) >= {"terrain", "ephemeris", "horizon", "illumination", "sites",
                                    "traverse"}
+    for name in ("t_surface_max_k", "t_surface_mean_k", "cold_trap_H2O", "ice_stability_depth_m"):
+        assert (run / "maps" / f"{name}.tif").exists() and (run / "maps" / f"{name}.png").exists()
+    # with terrain scattering and infrared a shadowed floor stays far above the ~24 K that
+    # geothermal heat alone gives (Hayne 2017 / Ingersoll 1992: tens of K of secondary heating)
+    assert meta["summary"]["psr_median_max_temperature_k"] > 40.0
     # the traverse is planned (files) or its reason recorded; either way it is in the summary
     assert "traverse" in meta["summary"]
     if meta["stages"]["traverse"]["outputs"]:

@@ -30,11 +30,13 @@ from typing import Any
 from lupex.io.atomic import write_json_atomic
 from lupex.io.provenance import provenance
 
-STAGES = ("terrain", "ephemeris", "horizon", "illumination", "sites", "traverse")
+STAGES = ("terrain", "ephemeris", "horizon", "illumination", "thermal", "volatiles", "sites",
+          "traverse")
 
 _DEPENDS: dict[str, tuple[str, ...]] = {
     "terrain": (), "ephemeris": ("terrain",), "horizon": ("terrain",),
     "illumination": ("terrain", "horizon"), "sites": ("illumination",),
+    "thermal": ("terrain", "horizon"), "volatiles": ("thermal",),
     "traverse": ("sites", "horizon"),
 }
 _RELEVANT: dict[str, tuple[str, ...]] = {
@@ -42,6 +44,9 @@ _RELEVANT: dict[str, tuple[str, ...]] = {
     "ephemeris": ("start", "stop", "step", "site_lat_deg", "site_lon_deg"),
     "horizon": ("n_azimuths", "observer_height_m", "far_field"),
     "illumination": ("start", "stop", "step", "psr_span"),
+    "thermal": ("start", "thermal_window", "thermal_step", "thermal_decimate",
+                "thermal_spinup_days", "thermal_radiosity", "thermal_depths_m"),
+    "volatiles": ("volatile_species", "loss_mm_per_gyr"),
     "sites": ("scenario",),
     "traverse": ("scenario", "start"),
 }
@@ -69,6 +74,27 @@ class ChainConfig:
         ``"auto"``, ``"none"`` or a DEM path.
     psr_span : str
         ``"window"`` or ``"cycle"`` (18.61-yr precession cycle) for the PSR map.
+    thermal_window : str
+        ``"year"`` (one year from ``start``: the annual maximum that cold traps and the ice
+        stability depth are defined on) or ``"window"`` (the mission window).
+    thermal_step : str
+        Time step of the conduction model (e.g. ``"2h"``).
+    thermal_decimate : int
+        Model every n-th pixel in x and y (1: all; the demo uses 4).
+    thermal_spinup_days : float
+        Spin-up span before the thermal window [d].
+    thermal_radiosity : str
+        Scattered sunlight and terrain infrared: ``"auto"`` (all facet pairs up to 2500 facets,
+        the hierarchical operator beyond), ``"dense"``, ``"hierarchical"`` or ``"none"``.
+    thermal_depths_m : list of float
+        Depths of the extra temperature maps [m] (the surface is always mapped).
+    volatile_species : list of str
+        Species of the cold-trap maps.
+    loss_mm_per_gyr : float
+        Loss rate that defines volatile stability [mm per Gyr].
+    horizon_device : str
+        ``"cpu"``, ``"gpu"`` or ``"auto"`` (:func:`lupex.horizon.compute_horizon_tile`); not part
+        of the cache key (both engines compute the same horizons).
     scenario : str, optional
         Scenario TOML (lander, rover, site criteria); defaults when ``None``.
     """
@@ -86,6 +112,16 @@ class ChainConfig:
     observer_height_m: float = 0.0
     far_field: str = "auto"
     psr_span: str = "window"
+    thermal_window: str = "year"
+    thermal_step: str = "2h"
+    thermal_decimate: int = 1
+    thermal_spinup_days: float = 365.25
+    thermal_radiosity: str = "auto"
+    thermal_depths_m: list[float] = field(default_factory=lambda: [0.1, 0.5, 1.0])
+    volatile_species: list[str] = field(default_factory=lambda: ["H2O", "CO2", "NH3", "SO2",
+                                                                 "H2S", "CH4", "CO"])
+    loss_mm_per_gyr: float = 1.0
+    horizon_device: str = "cpu"
     scenario: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -261,7 +297,7 @@ class ModelChain:
             cb = (lambda d, t: self.progress("horizon", d, t)) if self.progress else None
             write_horizons_zarr(dem, store, n_azimuths=c.n_azimuths,
                                 observer_height_m=c.observer_height_m, far_field=ff,
-                                progress=cb, overwrite=store.exists() and not self._same_key(
+                                progress=cb, device=c.horizon_device, overwrite=store.exists() and not self._same_key(
                                     "horizon_store"))
             hor = open_horizons(store)
             hmax, svf = horizon_summary_maps(hor)
@@ -307,6 +343,108 @@ class ModelChain:
                 "psr_area_km2": round(summ["psr_area_km2"], 3),
                 "best_mean_sun_fraction": round(summ["sun_fraction_mean_max"], 4)})
         self.results["illumination"] = ds
+        return ds
+
+    def run_thermal(self):
+        """Regolith temperatures under direct, scattered and re-emitted light into ``maps/``.
+
+        Hayne et al. (2017) columns on every ``thermal_decimate``-th pixel over one year from
+        the window start (``thermal_window = "year"``) after ``thermal_spinup_days`` of spin-up;
+        resumable from ``cache/thermal_state.npz``. Writes the max / mean / min surface maps,
+        the maxima at ``thermal_depths_m`` and ``cache/thermal.zarr`` (for the volatiles).
+        """
+        import numpy as np
+
+        from lupex.errors import ParameterError
+        from lupex.thermal.maps import (
+            discard_checkpoint,
+            open_thermal,
+            thermal_maps,
+            write_thermal_outputs,
+        )
+
+        c = self.config
+        if self.is_done("thermal"):
+            ds = open_thermal(self.run_dir)
+            self.results["thermal"] = ds
+            return ds
+        dem = self.results.get("terrain")
+        if dem is None:
+            dem = self.run_terrain()
+        hor = self.results["horizon"] if self.results.get("horizon") is not None else self.run_horizon()
+        d = int(c.thermal_decimate)
+        if d < 1:
+            raise ParameterError(f"thermal_decimate = {d}: must be >= 1 (1 models every pixel).")
+        if c.thermal_window not in ("year", "window"):
+            raise ParameterError(f"thermal_window = {c.thermal_window!r}: use 'year' or 'window'.")
+        dem_t = dem.isel(y=slice(None, None, d), x=slice(None, None, d))
+        hor_t = hor.isel(y=slice(None, None, d), x=slice(None, None, d))
+        start = np.datetime64(c.start, "s")
+        stop = (start + np.timedelta64(365 * 86400 + 6 * 3600, "s") if c.thermal_window == "year"
+                else np.datetime64(c.stop, "s"))
+        F = self._view_factors(dem_t)
+        cb = (lambda k, t: self.progress("thermal", k, t)) if self.progress else None
+        ckpt = self.run_dir / "cache" / "thermal_state.npz"
+        ds = thermal_maps(dem_t, hor_t, str(start), str(stop), c.thermal_step,
+                          depths_m=[0.0, *c.thermal_depths_m], view_factors=F,
+                          spinup_days=c.thermal_spinup_days, progress=cb, checkpoint=ckpt)
+        prov = provenance("lupex.chain.run_thermal", **asdict(c))
+        outs = write_thermal_outputs(ds, self.run_dir, provenance=prov)
+        discard_checkpoint(ckpt)
+        tmax = ds["t_surface_max_k"].values
+        ill = self.results.get("illumination")
+        if ill is None:
+            ill = self.run_illumination()
+        psr = np.asarray(ill["psr"].values)[::d, ::d] == 1
+        in_psr = tmax[psr & np.isfinite(tmax)]
+        self._mark_done("thermal", [str(Path(p).relative_to(self.run_dir)) for p in outs],
+                        {"thermal": f"{dem_t.shape[0]} x {dem_t.shape[1]} columns, "
+                                    f"{str(start)[:10]} .. {str(stop)[:10]} at {c.thermal_step}, "
+                                    f"radiosity {c.thermal_radiosity}",
+                         "psr_median_max_temperature_k": (round(float(np.median(in_psr)), 1)
+                                                          if in_psr.size else None)})
+        self.results["thermal"] = ds
+        return ds
+
+    def _view_factors(self, dem):
+        """View factors for the thermal stage per ``thermal_radiosity`` (None: no radiosity)."""
+        from lupex.errors import ParameterError
+        from lupex.thermal.viewfactors import view_factor_matrix, view_factor_operator
+
+        mode = self.config.thermal_radiosity
+        if mode == "auto":
+            mode = "dense" if dem.size <= 2500 else "hierarchical"
+        if mode == "none":
+            return None
+        if mode == "dense":
+            return view_factor_matrix(dem)
+        if mode == "hierarchical":
+            return view_factor_operator(dem, block_px=2, near_blocks=4)
+        raise ParameterError(f"thermal_radiosity = {mode!r}: use auto, dense, hierarchical or none.")
+
+    def run_volatiles(self):
+        """Cold traps per species and the water-ice stability depth from the thermal maps."""
+        from lupex.volatiles import volatile_maps
+        from lupex.volatiles.maps import write_volatile_outputs
+
+        c = self.config
+        ds_t = self.results.get("thermal")
+        if ds_t is None:
+            ds_t = self.run_thermal()
+        if self.is_done("volatiles"):
+            return None
+        ds = volatile_maps(ds_t, species=c.volatile_species, loss_mm_per_gyr=c.loss_mm_per_gyr)
+        prov = provenance("lupex.chain.run_volatiles", **asdict(c))
+        dem = self.results.get("terrain")
+        shade = None if dem is None else dem.isel(y=slice(None, None, c.thermal_decimate),
+                                                  x=slice(None, None, c.thermal_decimate))
+        outs = write_volatile_outputs(ds, self.run_dir, provenance=prov, shade=shade)
+        px_km2 = abs(float(ds["x"][1] - ds["x"][0]) * float(ds["y"][1] - ds["y"][0])) / 1e6
+        areas = {k.removeprefix("cold_trap_"): round(float((v.values == 1).sum()) * px_km2, 2)
+                 for k, v in ds.data_vars.items() if k.startswith("cold_trap_")}
+        self._mark_done("volatiles", [str(Path(p).relative_to(self.run_dir)) for p in outs],
+                        {"cold_trap_km2": areas})
+        self.results["volatiles"] = ds
         return ds
 
     def run_sites(self):

@@ -26,6 +26,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run every stage lupex has on the embedded synthetic south-pole terrain.
 
+        Stages: terrain, ephemeris, horizons (LOLA far field), illumination, temperatures
+        (every 4th pixel, one year at 6 h with terrain scattering and infrared), cold traps and
+        ice stability depth, landing sites, a rover traverse to the nearest PSR edge.
         Writes a run folder with GeoTIFF maps and PNG quicklooks, CSV tables, run.json
         (provenance) and report.html. Rerunning resumes: finished stages are reused.
 
@@ -38,7 +41,8 @@ def register(app: typer.Typer) -> None:
         demo_scenario = str(files("lupex") / "data" / "demo_scenario.toml")
         cfg = ChainConfig(dem=str(dem) if dem else None, synth_size_km=size_km,
                           synth_pixel_m=pixel_m, synth_seed=seed, start=start, stop=stop, step=step,
-                          scenario=str(scenario) if scenario else demo_scenario)
+                          scenario=str(scenario) if scenario else demo_scenario,
+                          thermal_decimate=4, thermal_step="6h")
         c = console()
         with progress() as p:
             task = p.add_task("lupex demo", total=len(ModelChain.available_stages()))

@@ -129,17 +129,15 @@ def register(app: typer.Typer) -> None:
 
         Example: `lupex volatiles maps run1 --species H2O --species CO2 --loss-mm-per-gyr 1`
         """
-        from lupex.io.geotiff import write_geotiff
         from lupex.io.provenance import provenance
         from lupex.thermal.maps import open_thermal
         from lupex.volatiles import volatile_maps
+        from lupex.volatiles.maps import write_volatile_outputs
 
         ds = volatile_maps(open_thermal(run_dir), species=species, loss_mm_per_gyr=loss_mm_per_gyr)
         prov = provenance("lupex volatiles maps", run_dir=str(run_dir), species=list(species),
                           loss_mm_per_gyr=loss_mm_per_gyr)
-        for name, da in ds.data_vars.items():
-            nodata = 255 if name.startswith("cold_trap") else (-1 if name == "ice_stability_class" else None)
-            p = write_geotiff(da, run_dir / "maps" / f"{name}.tif", provenance=prov, nodata=nodata)
+        for p in write_volatile_outputs(ds, run_dir, provenance=prov):
             console().print(str(p))
 
     app.add_typer(volatiles_app, name="volatiles")

@@ -70,3 +70,40 @@ def volatile_maps(thermal: xr.Dataset, *, species: Sequence[str] = ("H2O", "CO2"
             long_name="ice stability class: " + "; ".join(f"{k} = {v}" for k, v in CLASS_NAMES.items()),
             **common)
     return xr.Dataset(out)
+
+
+def write_volatile_outputs(ds: xr.Dataset, folder, *, provenance: dict | None = None,
+                           shade: xr.DataArray | None = None) -> list:
+    """Write :func:`volatile_maps` into a run folder: a GeoTIFF and a PNG quicklook per map.
+
+    ``folder/maps/cold_trap_<species>.tif`` (uint8, nodata 255), ``ice_stability_depth_m.tif``
+    (float32, NaN where none) and ``ice_stability_class.tif`` (int8, nodata -1); each with a
+    ``.png`` beside it (over a hillshade of ``shade`` when given). Every write is atomic.
+    Returns the written paths.
+    """
+    from pathlib import Path
+
+    from lupex.io.geotiff import write_geotiff
+    from lupex.io.quicklook import write_quicklook
+
+    folder = Path(folder)
+    written = []
+    for name, da in ds.data_vars.items():
+        nodata = 255 if name.startswith("cold_trap") else (-1 if name == "ice_stability_class" else None)
+        tif = write_geotiff(da, folder / "maps" / f"{name}.tif", provenance=provenance, nodata=nodata)
+        written.append(tif)
+        view = da.where(da != nodata) if nodata is not None else da
+        sh = None
+        if shade is not None and shade.shape == da.shape:
+            sh = shade
+        if name.startswith("cold_trap"):
+            png = write_quicklook(view.where(view > 0), tif.with_suffix(".png"), cmap="winter",
+                                  vmin=0, vmax=1, shade=sh, title=da.attrs.get("long_name"))
+        elif name == "ice_stability_class":
+            png = write_quicklook(view, tif.with_suffix(".png"), cmap="viridis_r", vmin=0, vmax=2,
+                                  shade=sh, title=da.attrs.get("long_name"))
+        else:
+            png = write_quicklook(view, tif.with_suffix(".png"), cmap="cividis", shade=sh,
+                                  title="water-ice stability depth [m] (blank: none within the grid)")
+        written.append(png)
+    return written
