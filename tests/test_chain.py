@@ -13,7 +13,7 @@ from lupex.chain import ChainConfig, ModelChain
 def _cfg(**kw):
     base = dict(synth_size_km=4.0, synth_pixel_m=200.0, synth_seed=3, start="2028-09-01T00:00",
                 stop="2028-09-04T00:00", step="6h", n_azimuths=36, far_field="none",
-                thermal_step="6h", thermal_spinup_days=180.0)
+                thermal_step="6h", thermal_spinup_days=180.0, thermal_decimate=2)
     base.update(kw)
     return ChainConfig(**base)
 

@@ -35,7 +35,7 @@ STAGES = ("terrain", "ephemeris", "horizon", "illumination", "thermal", "volatil
 
 _DEPENDS: dict[str, tuple[str, ...]] = {
     "terrain": (), "ephemeris": ("terrain",), "horizon": ("terrain",),
-    "illumination": ("terrain", "horizon"), "sites": ("illumination",),
+    "illumination": ("terrain", "horizon"), "sites": ("illumination", "volatiles"),
     "thermal": ("terrain", "horizon"), "volatiles": ("thermal",),
     "traverse": ("sites", "horizon"),
 }

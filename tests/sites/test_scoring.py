@@ -90,6 +90,28 @@ def test_ice_criterion_used_when_the_map_exists():
     assert abs(c.x_m - (-3000)) <= 600 and abs(c.y_m - 3000) <= 600
 
 
+def test_ice_map_on_a_decimated_grid_is_resampled():
+    # the chain models temperatures on every 4th pixel: the ice map comes back on that grid
+    dem = _dem()
+    ice = np.full((N, N), np.nan)
+    ice[8:13, 8:13] = 0.3   # ice-stable north-west
+    coarse = make_map(ice[::4, ::4], x=dem["x"].values[::4], y=dem["y"].values[::4],
+                      crs="IAU_2015:30135", name="ice_stability_depth_m", units="m", long_name="t")
+    maps = _maps(sun=np.full((N, N), 0.8))
+    maps["ice"] = coarse
+    res = score_sites(dem, maps, hazards=_haz(), criteria=SiteCriteria(
+        weights={"sun": 0, "earth": 0, "darkness": 0, "psr_distance": 0, "ice_distance": 1,
+                 "slope": 0, "roughness": 0}, top=1))
+    assert res.used == ["ice_distance"] and any("resampled" in n for n in res.notes)
+    c = res.candidates.iloc[0]
+    assert abs(c.x_m - (-3000)) <= 600 and abs(c.y_m - 3000) <= 600
+    maps["ice"] = ice[::4, ::4]  # a bare array has no coordinates to resample by: refused
+    from lupex.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="ice"):
+        score_sites(dem, maps, hazards=_haz())
+
+
 def test_grid_mismatch_is_refused():
     from lupex.errors import ParameterError
 

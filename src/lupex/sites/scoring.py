@@ -162,7 +162,14 @@ def score_sites(dem: xr.DataArray, maps: dict[str, Any], *, lander: LanderLimits
     else:
         notes.append("no `psr` map: criterion `psr_distance` skipped.")
     if "ice" in maps and maps["ice"] is not None:
-        depth = _check_grid("ice", maps["ice"], dem)
+        ice = maps["ice"]
+        if getattr(ice, "shape", dem.shape) != dem.shape and hasattr(ice, "x") and hasattr(ice, "y"):
+            # temperatures (and so ice) may be modelled on a decimated grid of the DEM: nearest
+            # neighbour back onto the DEM grid (outside the coarse grid: no ice)
+            ice = ice.interp(x=dem["x"].values, y=dem["y"].values, method="nearest")
+            notes.append("ice map on a coarser grid than the DEM: resampled (nearest) for "
+                         "`ice_distance`.")
+        depth = _check_grid("ice", ice, dem)
         stable = np.isfinite(depth) & (depth <= criteria.max_ice_depth_m)
         if stable.any():
             raw["ice_distance"] = ndimage.distance_transform_edt(~stable, sampling=(dy, dx))
