@@ -289,11 +289,7 @@ class ModelChain:
             dem = self.run_terrain()
         store = self.run_dir / "cache" / "horizons.zarr"
         if not self.is_done("horizon"):
-            ff = None if c.far_field == "none" else c.far_field
-            if ff not in (None, "auto"):
-                from lupex.terrain import read_dem
-
-                ff = read_dem(ff)
+            ff = self._far_field()
             cb = (lambda d, t: self.progress("horizon", d, t)) if self.progress else None
             write_horizons_zarr(dem, store, n_azimuths=c.n_azimuths,
                                 observer_height_m=c.observer_height_m, far_field=ff,
@@ -377,8 +373,19 @@ class ModelChain:
             raise ParameterError(f"thermal_decimate = {d}: must be >= 1 (1 models every pixel).")
         if c.thermal_window not in ("year", "window"):
             raise ParameterError(f"thermal_window = {c.thermal_window!r}: use 'year' or 'window'.")
-        dem_t = dem.isel(y=slice(None, None, d), x=slice(None, None, d))
-        hor_t = hor.isel(y=slice(None, None, d), x=slice(None, None, d))
+        if d == 1:
+            dem_t, hor_t = dem, hor
+        else:
+            # a block-mean DEM and its own horizons: direct sunlight, slopes and view factors
+            # then see the same (coarser) terrain (subsampled fine horizons would put 80 m pits
+            # on facets whose 320 m view factors see no walls: a few isolated 24 K pixels)
+            from lupex.horizon import horizon_map
+
+            dem_t = dem.coarsen(y=d, x=d, boundary="trim").mean()
+            dem_t = dem_t.rio.write_crs(dem.rio.crs)
+            dem_t.attrs.update(dem.attrs)
+            hor_t = horizon_map(dem_t, n_azimuths=c.n_azimuths,
+                                observer_height_m=c.observer_height_m, far_field=self._far_field())
         start = np.datetime64(c.start, "s")
         stop = (start + np.timedelta64(365 * 86400 + 6 * 3600, "s") if c.thermal_window == "year"
                 else np.datetime64(c.stop, "s"))
@@ -395,7 +402,10 @@ class ModelChain:
         ill = self.results.get("illumination")
         if ill is None:
             ill = self.run_illumination()
-        psr = np.asarray(ill["psr"].values)[::d, ::d] == 1
+        psr = np.asarray(ill["psr"].values) == 1
+        if d > 1:  # PSR of the block: most of its pixels
+            ny, nx = (psr.shape[0] // d) * d, (psr.shape[1] // d) * d
+            psr = psr[:ny, :nx].reshape(ny // d, d, nx // d, d).mean(axis=(1, 3)) > 0.5
         in_psr = tmax[psr & np.isfinite(tmax)]
         self._mark_done("thermal", [str(Path(p).relative_to(self.run_dir)) for p in outs],
                         {"thermal": f"{dem_t.shape[0]} x {dem_t.shape[1]} columns, "
@@ -405,6 +415,16 @@ class ModelChain:
                                                           if in_psr.size else None)})
         self.results["thermal"] = ds
         return ds
+
+    def _far_field(self):
+        """The far field of the horizon runs: None, "auto" or a DEM read from its path."""
+        c = self.config
+        ff = None if c.far_field == "none" else c.far_field
+        if ff not in (None, "auto"):
+            from lupex.terrain import read_dem
+
+            ff = read_dem(ff)
+        return ff
 
     def _view_factors(self, dem):
         """View factors for the thermal stage per ``thermal_radiosity`` (None: no radiosity)."""
@@ -436,8 +456,8 @@ class ModelChain:
         ds = volatile_maps(ds_t, species=c.volatile_species, loss_mm_per_gyr=c.loss_mm_per_gyr)
         prov = provenance("lupex.chain.run_volatiles", **asdict(c))
         dem = self.results.get("terrain")
-        shade = None if dem is None else dem.isel(y=slice(None, None, c.thermal_decimate),
-                                                  x=slice(None, None, c.thermal_decimate))
+        d = c.thermal_decimate
+        shade = None if dem is None else dem.coarsen(y=d, x=d, boundary="trim").mean()
         outs = write_volatile_outputs(ds, self.run_dir, provenance=prov, shade=shade)
         px_km2 = abs(float(ds["x"][1] - ds["x"][0]) * float(ds["y"][1] - ds["y"][0])) / 1e6
         areas = {k.removeprefix("cold_trap_"): round(float((v.values == 1).sum()) * px_km2, 2)

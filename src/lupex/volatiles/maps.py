@@ -101,7 +101,8 @@ def write_volatile_outputs(ds: xr.Dataset, folder, *, provenance: dict | None = 
                                   vmin=0, vmax=1, shade=sh, title=da.attrs.get("long_name"))
         elif name == "ice_stability_class":
             png = write_quicklook(view, tif.with_suffix(".png"), cmap="viridis_r", vmin=0, vmax=2,
-                                  shade=sh, title=da.attrs.get("long_name"))
+                                  shade=sh, title="water-ice stability class",
+                                  colorbar_label="0 stable at the surface, 1 at depth, 2 unstable")
         else:
             png = write_quicklook(view, tif.with_suffix(".png"), cmap="cividis", shade=sh,
                                   title="water-ice stability depth [m] (blank: none within the grid)")
