@@ -26,7 +26,8 @@ def hillshade(elev_m: np.ndarray, dx_m: float, *, azimuth_deg: float = 315.0,
 
 def write_quicklook(da: xr.DataArray, path: str | os.PathLike[str], *, title: str | None = None,
                     cmap: str = "viridis", vmin: float | None = None, vmax: float | None = None,
-                    shade: xr.DataArray | None = None, colorbar_label: str | None = None) -> Path:
+                    shade: xr.DataArray | None = None, colorbar_label: str | None = None,
+                    max_px: int = 1500) -> Path:
     """Write a PNG picture of a map with axes in km, a colour bar and a title.
 
     Parameters
@@ -39,6 +40,9 @@ def write_quicklook(da: xr.DataArray, path: str | os.PathLike[str], *, title: st
         Display options; the colour-bar label defaults to ``long_name [units]``.
     shade : DataArray, optional
         An elevation map to hillshade underneath (semi-transparent overlay of ``da``).
+    max_px : int
+        Maps larger than this on a side are plotted every n-th pixel (the picture has fewer
+        pixels than that anyway).
     """
     import matplotlib
 
@@ -50,14 +54,18 @@ def write_quicklook(da: xr.DataArray, path: str | os.PathLike[str], *, title: st
     extent = (x[0] - (x[1] - x[0]) / 2, x[-1] + (x[1] - x[0]) / 2,
               y[-1] + (y[-1] - y[-2]) / 2 if y.size > 1 else y[0],
               y[0] - (y[1] - y[0]) / 2 if y.size > 1 else y[0])
+    # a PNG of ~770 x 660 px cannot show more than ~1500 samples a side: stride big maps first
+    # (a 10,000^2 map plotted whole took > 10 GB in matplotlib)
+    s = max(1, int(np.ceil(max(da.shape[-2:]) / max_px)))
     fig, ax = plt.subplots(figsize=(7.0, 6.0), dpi=110)
     alpha = 1.0
     if shade is not None:
-        dx = float(abs(shade["x"].values[1] - shade["x"].values[0]))
-        ax.imshow(hillshade(shade.values.astype(float), dx), cmap="gray", extent=extent,
+        sh = shade.isel(y=slice(None, None, s), x=slice(None, None, s))
+        dx = float(abs(sh["x"].values[1] - sh["x"].values[0]))
+        ax.imshow(hillshade(sh.values.astype(float), dx), cmap="gray", extent=extent,
                   origin="upper", interpolation="nearest")
         alpha = 0.6
-    vals = np.asarray(da.values, dtype=float)
+    vals = np.asarray(da.isel(y=slice(None, None, s), x=slice(None, None, s)).values, dtype=float)
     im = ax.imshow(vals, cmap=cmap, vmin=vmin, vmax=vmax, extent=extent, origin="upper",
                    interpolation="nearest", alpha=alpha)
     label = colorbar_label or f"{da.attrs.get('long_name', da.name or '')} [{da.attrs.get('units', '')}]"
