@@ -43,6 +43,23 @@ def _csv_table(path: Path, max_rows: int = 12) -> str:
     return "".join(out)
 
 
+def _figures(run: Path, sub: str, heading: str, ext: str, kind: str) -> list[str]:
+    """A grid of the PNGs in ``run/sub``, each captioned with its companion data file."""
+    pngs = sorted((run / sub).glob("*.png")) if (run / sub).exists() else []
+    if not pngs:
+        return []
+    out = [f"<h2>{heading}</h2><div class='grid'>"]
+    for p in pngs:
+        b64 = base64.b64encode(p.read_bytes()).decode("ascii")
+        data = p.with_suffix(ext)
+        cap = html.escape(p.stem) + (f" ({kind}: <code>{sub}/{html.escape(data.name)}</code>)"
+                                     if data.exists() else "")
+        out.append(f"<figure><img alt='{html.escape(p.stem)}' src='data:image/png;base64,{b64}'>"
+                   f"<figcaption>{cap}</figcaption></figure>")
+    out.append("</div>")
+    return out
+
+
 def write_report(run_dir: str | os.PathLike[str], *, title: str = "lupex run") -> Path:
     """Write ``run_dir/report.html`` from what the run folder holds and return its path.
 
@@ -63,28 +80,8 @@ def write_report(run_dir: str | os.PathLike[str], *, title: str = "lupex run") -
     if summary:
         parts.append("<p class='sub'>" + " &middot; ".join(
             f"{html.escape(str(k))}: <b>{html.escape(str(v))}</b>" for k, v in summary.items()) + "</p>")
-    pngs = sorted((run / "maps").glob("*.png")) if (run / "maps").exists() else []
-    if pngs:
-        parts.append("<h2>Maps</h2><div class='grid'>")
-        for p in pngs:
-            b64 = base64.b64encode(p.read_bytes()).decode("ascii")
-            tif = p.with_suffix(".tif")
-            cap = html.escape(p.stem) + (f" (GeoTIFF: <code>maps/{html.escape(tif.name)}</code>)"
-                                         if tif.exists() else "")
-            parts.append(f"<figure><img alt='{html.escape(p.stem)}' src='data:image/png;base64,{b64}'>"
-                         f"<figcaption>{cap}</figcaption></figure>")
-        parts.append("</div>")
-    plans = sorted((run / "plans").glob("*.png")) if (run / "plans").exists() else []
-    if plans:
-        parts.append("<h2>Plans</h2><div class='grid'>")
-        for p in plans:
-            b64 = base64.b64encode(p.read_bytes()).decode("ascii")
-            gj = p.with_suffix(".geojson")
-            cap = html.escape(p.stem) + (f" (GeoJSON: <code>plans/{html.escape(gj.name)}</code>)"
-                                         if gj.exists() else "")
-            parts.append(f"<figure><img alt='{html.escape(p.stem)}' src='data:image/png;base64,{b64}'>"
-                         f"<figcaption>{cap}</figcaption></figure>")
-        parts.append("</div>")
+    parts += _figures(run, "maps", "Maps", ".tif", "GeoTIFF")
+    parts += _figures(run, "plans", "Plans", ".geojson", "GeoJSON")
     csvs = sorted((run / "tables").glob("*.csv")) if (run / "tables").exists() else []
     if csvs:
         parts.append("<h2>Tables</h2>")
