@@ -109,3 +109,27 @@ def test_help_lists_the_verbs_and_the_run_folder_form(tmp_path):
 @pytest.mark.parametrize("argv", [["thermal", "point", "--help"], ["thermal", "maps", "--help"]])
 def test_sub_verbs_still_answer(argv):
     assert CliRunner().invoke(app, argv).exit_code == 0
+
+
+def test_point_series_match_the_maps_and_outside_points_are_refused(tmp_path):
+    import pandas as pd
+
+    from lupex.terrain import xy_to_latlon_deg
+
+    run = _run_folder(tmp_path / "run")
+    dem = rioxarray.open_rasterio(run / "maps" / "dem.tif").squeeze()
+    lat, lon = xy_to_latlon_deg(np.array([float(dem.x[2])]), np.array([float(dem.y[1])]), dem.rio.crs)
+    res = CliRunner().invoke(app, ["thermal", str(run), *ARGS, "--point", f"{lat[0]},{lon[0]}"])
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(run / "tables" / "thermal_points.csv")
+    assert list(df.columns) == ["time_utc", "point", "lat_deg", "lon_deg", "row", "col",
+                                "t_surface_k", "t_0.1m_k"]
+    assert (df["row"] == 1).all() and (df["col"] == 2).all()
+    # the series is the pixel's own: its max and min are the maps' values there (CSV: 1e-3 K)
+    assert_allclose(df["t_surface_k"].max(), _tif(run, "t_surface_max_k")[1, 2], atol=2e-3)
+    assert_allclose(df["t_surface_k"].min(), _tif(run, "t_surface_min_k")[1, 2], atol=2e-3)
+    res = CliRunner().invoke(app, ["thermal", str(run), *ARGS, "--fresh", "--point", "-60,0"])
+    from lupex.errors import ParameterError  # main() turns it into one line and exit 2
+
+    assert isinstance(res.exception, ParameterError)
+    assert "--point -60,0: outside the DEM" in str(res.exception)

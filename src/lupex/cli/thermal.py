@@ -144,6 +144,9 @@ def register(app: typer.Typer) -> None:
                                     help="Continue an interrupted run from OUT/"
                                     f"{CHECKPOINT} (written every --checkpoint-min minutes and "
                                     "on Ctrl-C) when its inputs match; --fresh starts over."),
+        point: list[str] = typer.Option([], "--point", help="LAT,LON [deg] of a pixel whose "
+                                        "temperature series to write to OUT/tables/"
+                                        "thermal_points.csv (repeatable)."),
         checkpoint_min: float = typer.Option(5.0, "--checkpoint-min",
                                              help="Minutes between checkpoints."),
         frame_cache_gb: float = typer.Option(1.0, "--frame-cache-gb",
@@ -166,11 +169,16 @@ def register(app: typer.Typer) -> None:
         """
         import numpy as np
 
-        from lupex.cli._run_inputs import find_dem, run_params
+        from lupex.cli._run_inputs import find_dem, parse_latlon, run_params
         from lupex.errors import InputFileError, ParameterError, check_range
         from lupex.io.provenance import provenance
         from lupex.terrain.dem import read_dem
-        from lupex.thermal.maps import discard_checkpoint, thermal_maps, write_thermal_outputs
+        from lupex.thermal.maps import (
+            discard_checkpoint,
+            thermal_maps,
+            write_thermal_outputs,
+            write_thermal_points,
+        )
 
         check_range("--checkpoint-min", checkpoint_min, 0, None, unit="min")
         far_field, far_field_radius_km = None, 300.0  # a run folder's own, when it records one
@@ -232,6 +240,19 @@ def register(app: typer.Typer) -> None:
 
             F = view_factor_matrix(dem)
 
+        pts, pix = [parse_latlon(t, "--point") for t in point], []
+        if pts:
+            from lupex.terrain import latlon_to_xy_m
+
+            xs, ys = latlon_to_xy_m(np.array([p[0] for p in pts]), np.array([p[1] for p in pts]),
+                                    dem.rio.crs)
+            xv, yv = dem["x"].values, dem["y"].values
+            hx, hy = abs(xv[1] - xv[0]) / 2, abs(yv[1] - yv[0]) / 2
+            for t, xq, yq in zip(point, xs, ys, strict=True):
+                if not (min(xv) - hx <= xq <= max(xv) + hx and min(yv) - hy <= yq <= max(yv) + hy):
+                    raise ParameterError(f"--point {t}: outside the DEM ({dem_path}); give a "
+                                         "point inside its extent (`lupex terrain info DEM`).")
+                pix.append((int(np.abs(yv - yq).argmin()), int(np.abs(xv - xq).argmin())))
         ckpt = Path(out) / CHECKPOINT
         try:
             with progress() as p:
@@ -240,7 +261,8 @@ def register(app: typer.Typer) -> None:
                                   progress=callback(p, "thermal epochs"), checkpoint=ckpt,
                                   resume=resume, checkpoint_every_s=checkpoint_min * 60.0,
                                   cache_bytes=int(frame_cache_gb * 1e9),
-                                  log=lambda m: p.console.print(m, highlight=False))
+                                  log=lambda m: p.console.print(m, highlight=False),
+                                  series_pixels=pix)
         except KeyboardInterrupt:
             err_console().print("interrupted; rerun the same command to resume")
             raise typer.Exit(130) from None
@@ -251,6 +273,8 @@ def register(app: typer.Typer) -> None:
                           spinup_days=spinup_days)
         for path in write_thermal_outputs(ds, out, provenance=prov):
             console().print(str(path))
+        if pix:
+            console().print(str(write_thermal_points(ds, out, pts)))
         discard_checkpoint(ckpt)
 
     app.add_typer(thermal_app, name="thermal")

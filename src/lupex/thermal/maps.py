@@ -288,7 +288,8 @@ def thermal_maps(dem: xr.DataArray, horizons, start, stop, step: str = "1h", *,
     cache_bytes : int
         Keep the per-epoch forcing in memory up to this size (spin-up passes reuse it).
     series_pixels : sequence of (row, col)
-        Pixels whose surface-temperature time series to return (``t_surface_series_k``).
+        Pixels whose temperature time series to return: ``t_surface_series_k`` (time, pixel)
+        and ``t_series_k`` (time, pixel, depth_m) at every requested depth.
     progress : callable, optional
         ``progress(done, total)`` in epochs over the whole job (mean-flux pass, spin-up
         periods, window), after every block; ``total`` assumes ``max_cycles`` spin-up periods
@@ -451,6 +452,13 @@ def thermal_maps(dem: xr.DataArray, horizons, start, stop, step: str = "1h", *,
             a["series"][:, :, out_depths.index(0.0)].T, dims=("time", "pixel"),
             coords={"time": times, "pixel": [f"{r},{c}" for r, c in series_pixels]},
             attrs={"units": "K", "long_name": "surface temperature"})
+        req = sorted(set(depths))
+        ds["t_series_k"] = xr.DataArray(
+            np.stack([a["series"][:, :, out_depths.index(d)].T for d in req], axis=-1),
+            dims=("time", "pixel", "depth_m"),
+            coords={"time": times, "pixel": ds["t_surface_series_k"]["pixel"].values,
+                    "depth_m": req},
+            attrs={"units": "K", "long_name": "temperature at the requested depths"})
     ds.attrs.update({k: (v if not isinstance(v, dict) else str(v)) for k, v in attrs.items()})
     if dem.rio.crs is not None:
         ds = ds.rio.write_crs(dem.rio.crs)
@@ -524,3 +532,31 @@ def open_thermal(folder) -> xr.Dataset:
         return xr.open_zarr(store, consolidated=False).load()
     except Exception as exc:  # corrupt store
         raise InputFileError(f"{store}: unreadable ({exc}); delete it and rerun `lupex thermal maps`.") from exc
+
+
+def write_thermal_points(ds: xr.Dataset, folder, points_latlon: Sequence[tuple[float, float]]):
+    """Write the point series of :func:`thermal_maps` to ``folder/tables/thermal_points.csv``.
+
+    One row per epoch and point: ``time_utc, point, lat_deg, lon_deg, row, col, t_surface_k``
+    and one ``t_<depth>m_k`` column per requested depth (names as ``lupex thermal point``).
+    ``points_latlon`` are the requested coordinates, in the order of ``series_pixels``.
+    """
+    from pathlib import Path
+
+    import pandas as pd
+
+    from lupex.io.atomic import write_text_atomic
+    from lupex.thermal.point import depth_column_name
+
+    ser = ds["t_series_k"]
+    frames = []
+    for k, pix in enumerate(ser["pixel"].values):
+        r, c = (int(v) for v in str(pix).split(","))
+        df = pd.DataFrame({"time_utc": pd.to_datetime(ser["time"].values).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                           "point": k + 1, "lat_deg": points_latlon[k][0],
+                           "lon_deg": points_latlon[k][1], "row": r, "col": c})
+        for j, d in enumerate(ser["depth_m"].values):
+            df[depth_column_name(float(d))] = ser.values[:, k, j]
+        frames.append(df)
+    out = Path(folder) / "tables" / "thermal_points.csv"
+    return write_text_atomic(out, pd.concat(frames).to_csv(index=False, float_format="%.3f"))
