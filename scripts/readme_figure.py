@@ -14,13 +14,14 @@ matplotlib.use("Agg")
 import matplotlib.image as mpimg
 import matplotlib.pyplot as plt
 
-PANELS = ("dem", "sun_fraction_mean", "psr", "site_score")
+PANELS = (("maps", "dem"), ("maps", "sun_fraction_mean"), ("maps", "psr"),
+          ("maps", "t_surface_max_k"), ("maps", "ice_stability_class"), ("maps", "site_score"))
 
 
 def main(run: str, out: str) -> None:
-    fig, axes = plt.subplots(1, len(PANELS), figsize=(4.2 * len(PANELS), 3.8), dpi=100)
-    for ax, name in zip(axes, PANELS, strict=True):
-        ax.imshow(mpimg.imread(Path(run) / "maps" / f"{name}.png"))
+    fig, axes = plt.subplots(2, 3, figsize=(12.6, 7.6), dpi=100)
+    for ax, (sub, name) in zip(axes.ravel(), PANELS, strict=True):
+        ax.imshow(mpimg.imread(Path(run) / sub / f"{name}.png"))
         ax.set_axis_off()
     fig.tight_layout(pad=0.2)
     fig.savefig(out)
