@@ -453,7 +453,14 @@ class ModelChain:
             ds_t = self.run_thermal()
         if self.is_done("volatiles"):
             return None
-        ds = volatile_maps(ds_t, species=c.volatile_species, loss_mm_per_gyr=c.loss_mm_per_gyr)
+        import warnings
+
+        from lupex.volatiles.vapor_pressure import ExtrapolationWarning
+
+        with warnings.catch_warnings(record=True) as caught:  # kept in run.json, not on screen
+            warnings.simplefilter("always", ExtrapolationWarning)
+            ds = volatile_maps(ds_t, species=c.volatile_species, loss_mm_per_gyr=c.loss_mm_per_gyr)
+        notes = sorted({str(w.message) for w in caught if issubclass(w.category, ExtrapolationWarning)})
         prov = provenance("lupex.chain.run_volatiles", **asdict(c))
         dem = self.results.get("terrain")
         d = c.thermal_decimate
@@ -463,7 +470,8 @@ class ModelChain:
         areas = {k.removeprefix("cold_trap_"): round(float((v.values == 1).sum()) * px_km2, 2)
                  for k, v in ds.data_vars.items() if k.startswith("cold_trap_")}
         self._mark_done("volatiles", [str(Path(p).relative_to(self.run_dir)) for p in outs],
-                        {"cold_trap_km2": areas})
+                        {"cold_trap_km2": areas,
+                         **({"volatile_law_notes": notes} if notes else {})})
         self.results["volatiles"] = ds
         return ds
 
