@@ -46,7 +46,14 @@ def register(app: typer.Typer) -> None:
         c = console()
         with progress() as p:
             task = p.add_task("lupex demo", total=len(ModelChain.available_stages()))
-            chain = ModelChain(out, cfg)
+            subs: dict = {}
+
+            def stage_progress(stage: str, done: int, total: int) -> None:
+                if stage not in subs:
+                    subs[stage] = p.add_task(f"  {stage}", total=total)
+                p.update(subs[stage], completed=done, total=total)
+
+            chain = ModelChain(out, cfg, progress=stage_progress)
             for s in chain.available_stages():
                 p.update(task, description=f"stage: {s}")
                 chain.run(stages=(s,))
