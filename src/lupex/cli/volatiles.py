@@ -80,12 +80,17 @@ def register(app: typer.Typer) -> None:
                   caption="fitted range: '?' = lower end not stated by the source; "
                   "'extrapolated' = T below the fitted range")
         for h in ("species", "T_stability [K]", "quality", "fitted range [K]", "source"):
-            t.add_column(h, justify="right" if h.startswith("T") else "left",
-                         no_wrap=h != "source")
+            t.add_column(h, justify="right" if h.startswith("T") else "left", no_wrap=True)
+        sources: list[str] = []  # full citations below the table: narrow terminals stay readable
         for r in rows:
             tt = f"{r['t_stability_k']:.2f}" + ("" if r["in_fit_range"] else " extrapolated")
-            t.add_row(r["species"], tt, r["quality"], _rng(r), r["source"])
-        console().print(t)
+            if r["source"] not in sources:
+                sources.append(r["source"])
+            t.add_row(r["species"], tt, r["quality"], _rng(r), f"[{sources.index(r['source']) + 1}]")
+        c = console()
+        c.print(t)
+        for i, src in enumerate(sources, 1):
+            c.print(f"[{i}] {src}", highlight=False, markup=False)
 
     @volatiles_app.command("rate")
     def rate(
