@@ -37,3 +37,14 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
     r = _lupex("ephemeris", "--lat", "-89.45", "--lon", "222.7", "--start", "2070-01-01",
                "--stop", "2070-01-02", "--step", "1h")
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_error_text_is_not_read_as_markup(capsys):
+    # a message quoting `pip install 'lupex[gpu]'` keeps its brackets (rich would eat "[gpu]")
+    from lupex.cli import main
+
+    with pytest.raises(SystemExit) as e:
+        main(["terrain", "info", "missing[gpu].tif"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "error:" in err and "missing[gpu].tif" in err

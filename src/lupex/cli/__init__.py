@@ -74,7 +74,11 @@ def main(argv: list[str] | None = None) -> None:
     except LupexError as exc:
         if _common.STATE.debug:
             raise
-        _common.err_console().print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        from rich.markup import escape
+
+        # escaped: messages quote things like `pip install 'lupex[gpu]'` that are not markup
+        _common.err_console().print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False,
+                                    soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         _common.err_console().print("[yellow]interrupted; finished outputs are kept, rerun to resume[/]")

@@ -23,6 +23,8 @@ def register(app: typer.Typer) -> None:
         dem: Path | None = typer.Option(None, help="Use this DEM GeoTIFF instead of the synthetic one."),
         scenario: Path | None = typer.Option(None, help="Scenario TOML for the site ranking "
                                              "(default: the packaged demo scenario)."),
+        device: str = typer.Option("cpu", "--device", help="Horizon engine: cpu, gpu (NVIDIA, "
+                                   "needs lupex[gpu]) or auto (the GPU when usable)."),
     ) -> None:
         """Run every stage lupex has on the embedded synthetic south-pole terrain.
 
@@ -42,7 +44,7 @@ def register(app: typer.Typer) -> None:
         cfg = ChainConfig(dem=str(dem) if dem else None, synth_size_km=size_km,
                           synth_pixel_m=pixel_m, synth_seed=seed, start=start, stop=stop, step=step,
                           scenario=str(scenario) if scenario else demo_scenario,
-                          thermal_decimate=4, thermal_step="6h")
+                          thermal_decimate=4, thermal_step="6h", horizon_device=device)
         c = console()
         with progress() as p:
             task = p.add_task("lupex demo", total=len(ModelChain.available_stages()))
