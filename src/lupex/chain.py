@@ -358,6 +358,7 @@ class ModelChain:
             thermal_maps,
             write_thermal_outputs,
         )
+        from lupex.thermal.viewfactors import view_factors_for
 
         c = self.config
         if self.is_done("thermal"):
@@ -389,7 +390,7 @@ class ModelChain:
         start = np.datetime64(c.start, "s")
         stop = (start + np.timedelta64(365 * 86400 + 6 * 3600, "s") if c.thermal_window == "year"
                 else np.datetime64(c.stop, "s"))
-        F = self._view_factors(dem_t)
+        F = view_factors_for(dem_t, c.thermal_radiosity)
         cb = (lambda k, t: self.progress("thermal", k, t)) if self.progress else None
         ckpt = self.run_dir / "cache" / "thermal_state.npz"
         ds = thermal_maps(dem_t, hor_t, str(start), str(stop), c.thermal_step,
@@ -425,22 +426,6 @@ class ModelChain:
 
             ff = read_dem(ff)
         return ff
-
-    def _view_factors(self, dem):
-        """View factors for the thermal stage per ``thermal_radiosity`` (None: no radiosity)."""
-        from lupex.errors import ParameterError
-        from lupex.thermal.viewfactors import view_factor_matrix, view_factor_operator
-
-        mode = self.config.thermal_radiosity
-        if mode == "auto":
-            mode = "dense" if dem.size <= 2500 else "hierarchical"
-        if mode == "none":
-            return None
-        if mode == "dense":
-            return view_factor_matrix(dem)
-        if mode == "hierarchical":
-            return view_factor_operator(dem, block_px=2, near_blocks=4)
-        raise ParameterError(f"thermal_radiosity = {mode!r}: use auto, dense, hierarchical or none.")
 
     def run_volatiles(self):
         """Cold traps per species and the water-ice stability depth from the thermal maps."""

@@ -273,3 +273,24 @@ def test_hierarchical_operator_converges_to_all_pairs():
     # mean |dT| 8.0 / 1.0 / 0.17 K, max 18.6 / 3.3 / 1.3 K for k = 2 / 4 / 8
     assert err[2].mean() > err[4].mean() > err[8].mean()
     assert err[8].mean() < 0.3 and err[8].max() < 2.0
+
+
+def test_view_factors_for_picks_the_form_by_size():
+    import scipy.sparse as sp
+
+    from lupex.thermal.viewfactors import (
+        DENSE_MAX_FACETS,
+        HierarchicalViewFactors,
+        view_factors_for,
+    )
+
+    small = _rough_dem(n=24)
+    dense = view_factors_for(small, "auto")
+    assert sp.issparse(dense)
+    # the same matrix as asking for all pairs by name (auto adds nothing of its own)
+    assert_allclose(dense.toarray(), view_factors_for(small, "dense").toarray(), atol=0)
+    big = _rough_dem(n=int(np.sqrt(DENSE_MAX_FACETS)) + 2)
+    assert isinstance(view_factors_for(big, "auto"), HierarchicalViewFactors)
+    assert view_factors_for(small, "none") is None
+    with pytest.raises(ParameterError, match="radiosity = 'full'"):
+        view_factors_for(small, "full")

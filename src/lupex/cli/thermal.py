@@ -134,9 +134,11 @@ def register(app: typer.Typer) -> None:
         n_azimuths: int | None = typer.Option(None, "--n-azimuths",
                                               help="Azimuths when computing horizons (default: "
                                               "the run folder's, else 360)."),
-        radiosity: bool = typer.Option(False, "--radiosity/--no-radiosity",
-                                       help="Add scattered light and terrain infrared (view factors; "
-                                       "dense: small DEMs only)."),
+        radiosity: str = typer.Option("auto", "--radiosity",
+                                      help="Scattered sunlight and terrain infrared: auto (all "
+                                      "facet pairs up to 2500 facets, hierarchical beyond), "
+                                      "dense, hierarchical or none (PSRs then tens of K too "
+                                      "cold)."),
         depth_m: list[float] = typer.Option([], "--depth-m", help="Output depth [m]; repeat for more."),
         spinup_days: float = typer.Option(365.25, "--spinup-days",
                                           help="Span before --start used for spin-up [d]; 0: the window."),
@@ -158,7 +160,7 @@ def register(app: typer.Typer) -> None:
         """Max / mean / min temperature maps of every DEM pixel over a window.
 
         Each pixel is a Hayne et al. (2017) regolith column under its own horizon-clipped Sun
-        (lupex.illumination), on its own slope; --radiosity adds terrain scattering and infrared.
+        (lupex.illumination), on its own slope, plus terrain scattering and infrared (--radiosity).
         Writes OUT/maps/t_surface_max_k.tif ... and OUT/cache/thermal.zarr (all node maxima, for
         `lupex volatiles maps OUT`). Ctrl-C saves the state; the same command resumes it.
 
@@ -234,11 +236,9 @@ def register(app: typer.Typer) -> None:
             from lupex.horizon import open_horizons
 
             hor = open_horizons(horizons)
-        F = None
-        if radiosity:
-            from lupex.thermal import view_factor_matrix
+        from lupex.thermal.viewfactors import view_factors_for
 
-            F = view_factor_matrix(dem)
+        F = view_factors_for(dem, radiosity)
 
         pts, pix = [parse_latlon(t, "--point") for t in point], []
         if pts:
