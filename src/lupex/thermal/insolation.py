@@ -34,7 +34,7 @@ def cos_incidence(sun_azimuth_deg, sun_elevation_deg, *, slope_deg=0.0, aspect_d
 
 def solar_flux_on_facet(sun_azimuth_deg, sun_elevation_deg, *, slope_deg=0.0, aspect_deg=0.0,
                         sun_distance_m=AU_M, visible_fraction=1.0,
-                        solar_constant_w_m2: float | None = None):
+                        solar_constant_w_m2: float | None = None, cos_i=None):
     """Direct solar flux on a facet [W m-2].
 
     F = S0 (AU / r)^2 * visible_fraction * max(cos i, 0).
@@ -51,6 +51,8 @@ def solar_flux_on_facet(sun_azimuth_deg, sun_elevation_deg, *, slope_deg=0.0, as
         Visible fraction of the solar disc (0..1; from the horizon / illumination stage).
     solar_constant_w_m2 : float, optional
         S0 at 1 AU [W m-2] (default: RegolithParams().solar_constant_w_m2 = 1361).
+    cos_i : array_like, optional
+        :func:`cos_incidence` of these directions, when the caller has it already.
 
     Returns
     -------
@@ -58,7 +60,8 @@ def solar_flux_on_facet(sun_azimuth_deg, sun_elevation_deg, *, slope_deg=0.0, as
         Direct flux [W m-2], broadcast shape of the inputs.
     """
     s0 = RegolithParams().solar_constant_w_m2 if solar_constant_w_m2 is None else solar_constant_w_m2
-    ci = cos_incidence(sun_azimuth_deg, sun_elevation_deg, slope_deg=slope_deg, aspect_deg=aspect_deg)
+    ci = cos_incidence(sun_azimuth_deg, sun_elevation_deg, slope_deg=slope_deg,
+                       aspect_deg=aspect_deg) if cos_i is None else np.asarray(cos_i, float)
     r = np.asarray(sun_distance_m, dtype=float) / AU_M
     return s0 / (r * r) * np.clip(np.asarray(visible_fraction, float), 0.0, 1.0) * np.maximum(ci, 0.0)
 

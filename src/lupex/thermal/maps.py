@@ -64,12 +64,11 @@ class _FrameForcing:
         self.next = k + 1
         az = fr.sun_azimuth_deg.reshape(-1)
         el = fr.sun_elevation_deg.reshape(-1)
-        direct = solar_flux_on_facet(az, el, slope_deg=self.slope, aspect_deg=self.aspect,
-                                     sun_distance_m=fr.sun_distance_m,
+        ci = cos_incidence(az, el, slope_deg=self.slope, aspect_deg=self.aspect)  # once a frame
+        direct = solar_flux_on_facet(az, el, sun_distance_m=fr.sun_distance_m,
                                      visible_fraction=fr.sun_fraction.reshape(-1),
-                                     solar_constant_w_m2=self.params.solar_constant_w_m2)
+                                     solar_constant_w_m2=self.params.solar_constant_w_m2, cos_i=ci)
         direct = np.where(self.valid, np.nan_to_num(direct), 0.0)
-        ci = cos_incidence(az, el, slope_deg=self.slope, aspect_deg=self.aspect)
         absorbed = absorbed_direct_flux(direct, np.nan_to_num(ci), self.params)
         if self.F is not None:
             from lupex.thermal.radiosity import scattered_flux
