@@ -43,4 +43,12 @@ def collect_info() -> dict[str, Any]:
         data["far-field terrain"] = describe_regional_source()
     except Exception as exc:  # pragma: no cover
         data["far-field terrain"] = f"unavailable: {exc}"
+    try:
+        from lupex.horizon._gpu import gpu_status
+
+        ok, why = gpu_status()
+        data["GPU (horizon engine)"] = ("usable: lupex horizon --device gpu" if ok else
+                                        f"not usable ({why}); the CPU engine runs")
+    except Exception as exc:  # pragma: no cover
+        data["GPU (horizon engine)"] = f"unknown: {exc}"
     return {"versions": versions, "data": data}
