@@ -71,3 +71,12 @@ def test_chain_site_series_matches_the_ephemeris_api(run):
     ds = topocentric(lat, lon, time_grid("2028-09-01T00:00", "2028-09-05T00:00", "6h"))
     # CSV keeps 6 decimals: 1e-6 deg is the rounding of the written table
     np.testing.assert_allclose(df["sun_elevation_deg"], ds["sun_elevation_deg"].values, atol=2e-6)
+
+
+def test_thermal_block_keeps_the_auto_grid_small():
+    from lupex.chain import THERMAL_AUTO_COLUMNS, thermal_block
+
+    assert thermal_block((250, 250), 4) == 4  # explicit wins
+    assert thermal_block((100, 100), None) == 1
+    n = thermal_block((1000, 800), None)
+    assert (1000 // n) * (800 // n) <= THERMAL_AUTO_COLUMNS < (1000 // (n - 1)) * (800 // (n - 1))
