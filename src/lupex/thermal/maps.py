@@ -73,10 +73,8 @@ class _FrameForcing:
         if self.F is not None:
             from lupex.thermal.radiosity import scattered_flux
 
-            # >= 0: the hierarchical operator's far blocks can return -1e-3 W m-2 where
-            # nothing is lit (a geometric approximation, see view_factor_operator)
-            absorbed = absorbed + (1.0 - self.params.albedo0) * np.maximum(scattered_flux(
-                self.F, direct, self.params.albedo0), 0.0)
+            absorbed = absorbed + (1.0 - self.params.albedo0) * scattered_flux(
+                self.F, direct, self.params.albedo0)
         absorbed = absorbed.astype(np.float32)  # the same numbers whether cached or not
         if self.cache is not None:
             self.cache[k] = absorbed
@@ -90,8 +88,8 @@ def _with_infrared(forcing: _FrameForcing, F, params: RegolithParams, valid,
 
     def f(k, t_surface_k):
         ts = np.where(valid, t_surface_k, 0.0)
-        return forcing(k) + params.emissivity * np.maximum(infrared_flux(
-            F, ts, params.emissivity, ir_reflection=ir_reflection), 0.0)  # see scattered above
+        return forcing(k) + params.emissivity * infrared_flux(F, ts, params.emissivity,
+                                                              ir_reflection=ir_reflection)
 
     return f
 

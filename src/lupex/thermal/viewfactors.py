@@ -352,7 +352,10 @@ class HierarchicalViewFactors:
         self.ndim = 2
 
     def __matmul__(self, x):
-        return self.near @ x + self.far @ (self.restrict @ x)
+        # Radiosities are >= 0, so is the flux they send. A far block's aggregated moment can
+        # point slightly away from the receiver (facets facing it and away from it summed), so
+        # a total below 0 is clipped to 0 (-2e-3 W m-2 seen on a rough 62^2 terrain).
+        return np.maximum(self.near @ x + self.far @ (self.restrict @ x), 0.0)
 
     def sum(self, axis=None):
         if axis not in (1, -1):
