@@ -400,9 +400,7 @@ class ModelChain:
             # on facets whose 320 m view factors see no walls: a few isolated 24 K pixels)
             from lupex.horizon import horizon_map
 
-            dem_t = dem.coarsen(y=d, x=d, boundary="trim").mean()
-            dem_t = dem_t.rio.write_crs(dem.rio.crs)
-            dem_t.attrs.update(dem.attrs)
+            dem_t = _block_mean(dem, d)
             hor_t = horizon_map(dem_t, n_azimuths=c.n_azimuths,
                                 observer_height_m=c.observer_height_m, far_field=self._far_field())
         start = np.datetime64(c.start, "s")
@@ -421,10 +419,8 @@ class ModelChain:
         ill = self.results.get("illumination")
         if ill is None:
             ill = self.run_illumination()
-        psr = np.asarray(ill["psr"].values) == 1
-        if d > 1:  # PSR of the block: most of its pixels
-            ny, nx = (psr.shape[0] // d) * d, (psr.shape[1] // d) * d
-            psr = psr[:ny, :nx].reshape(ny // d, d, nx // d, d).mean(axis=(1, 3)) > 0.5
+        psr = (ill["psr"] == 1).astype(float)
+        psr = _block_mean(psr, d).values > 0.5  # a block is PSR when most of its pixels are
         in_psr = tmax[psr & np.isfinite(tmax)]
         self._mark_done("thermal", [str(Path(p).relative_to(self.run_dir)) for p in outs],
                         {"thermal": f"{dem_t.shape[0]} x {dem_t.shape[1]} columns, "
@@ -466,8 +462,8 @@ class ModelChain:
         notes = sorted({str(w.message) for w in caught if issubclass(w.category, ExtrapolationWarning)})
         prov = provenance("lupex.chain.run_volatiles", **asdict(c))
         dem = self.results.get("terrain")
-        d = thermal_block(dem.shape, c.thermal_decimate) if dem is not None else 1
-        shade = None if dem is None else dem.coarsen(y=d, x=d, boundary="trim").mean()
+        shade = None if dem is None else _block_mean(dem, thermal_block(dem.shape,
+                                                                        c.thermal_decimate))
         outs = write_volatile_outputs(ds, self.run_dir, provenance=prov, shade=shade)
         px_km2 = abs(float(ds["x"][1] - ds["x"][0]) * float(ds["y"][1] - ds["y"][0])) / 1e6
         areas = {k.removeprefix("cold_trap_"): round(float((v.values == 1).sum()) * px_km2, 2)
@@ -480,14 +476,13 @@ class ModelChain:
 
     def run_sites(self):
         """Rank landing sites from the illumination maps: ``tables/sites.csv``, GeoJSON, map."""
-        from lupex.mission import Scenario
         from lupex.sites import load_site_maps, score_sites, write_site_outputs
 
         c = self.config
         if self.results.get("illumination") is None:
             self.run_illumination()
         dem = self.results["terrain"]
-        sc = Scenario() if c.scenario is None else Scenario.load(c.scenario)
+        sc = self._scenario()
         if not self.is_done("sites"):
             res = score_sites(dem, load_site_maps(self.run_dir), lander=sc.lander,
                               criteria=sc.sites, rover_max_darkness_h=sc.rover.max_darkness_h)
@@ -542,10 +537,10 @@ class ModelChain:
         r0 = cands.sort_values("rank").iloc[0]
         start_xy = (float(r0["x_m"]), float(r0["y_m"]))
         slope, _ = slope_aspect(dem)
-        targets = psr_edge_targets(ill["psr"], slope, start_xy, n=max(opts.auto_targets, 1),
+        targets = psr_edge_targets(ill["psr"], slope, start_xy, n=opts.auto_targets,
                                    max_slope_deg=sc.rover.slope_planning_deg,
-                                   max_distance_m=opts.auto_target_max_distance_m)
-        targets = targets[:opts.auto_targets]
+                                   max_distance_m=opts.auto_target_max_distance_m
+                                   ) if opts.auto_targets else []
         t0 = np.datetime64(c.start, "s")
         step = np.timedelta64(round(sc.window.step_h * 3600), "s")
         n = int(np.ceil(opts.window_h * 3600 / (step / np.timedelta64(1, "s"))))
@@ -592,6 +587,15 @@ class ModelChain:
     def available_stages() -> tuple[str, ...]:
         """Stages whose layers are installed in this version of lupex."""
         return tuple(s for s in STAGES if hasattr(ModelChain, f"run_{s}"))
+
+
+def _block_mean(da, d: int):
+    """Mean over blocks of d x d pixels (ragged edges dropped), CRS and attrs kept."""
+    if d == 1:
+        return da
+    out = da.coarsen(y=d, x=d, boundary="trim").mean()
+    out.attrs.update(da.attrs)
+    return out.rio.write_crs(da.rio.crs) if da.rio.crs is not None else out
 
 
 def _read_map(path: Path):
