@@ -240,19 +240,11 @@ def register(app: typer.Typer) -> None:
 
         F = view_factors_for(dem, radiosity)
 
-        pts, pix = [parse_latlon(t, "--point") for t in point], []
-        if pts:
-            from lupex.terrain import latlon_to_xy_m
+        from lupex.terrain.geometry import nearest_pixel
 
-            xs, ys = latlon_to_xy_m(np.array([p[0] for p in pts]), np.array([p[1] for p in pts]),
-                                    dem.rio.crs)
-            xv, yv = dem["x"].values, dem["y"].values
-            hx, hy = abs(xv[1] - xv[0]) / 2, abs(yv[1] - yv[0]) / 2
-            for t, xq, yq in zip(point, xs, ys, strict=True):
-                if not (min(xv) - hx <= xq <= max(xv) + hx and min(yv) - hy <= yq <= max(yv) + hy):
-                    raise ParameterError(f"--point {t}: outside the DEM ({dem_path}); give a "
-                                         "point inside its extent (`lupex terrain info DEM`).")
-                pix.append((int(np.abs(yv - yq).argmin()), int(np.abs(xv - xq).argmin())))
+        pts = [parse_latlon(t, "--point") for t in point]
+        pix = [nearest_pixel(dem, la, lo, what=f"--point {t}")
+               for t, (la, lo) in zip(point, pts, strict=True)]
         ckpt = Path(out) / CHECKPOINT
         try:
             with progress() as p:

@@ -147,21 +147,12 @@ def point_timeseries(dem: xr.DataArray, horizons, points: Sequence[tuple[float, 
     """
     import pandas as pd
 
-    from lupex.terrain.geometry import latlon_deg, latlon_to_xy_m
+    from lupex.terrain.geometry import latlon_deg, nearest_pixel
 
     check_horizons(horizons, dem)
-    x = dem["x"].values
-    y = dem["y"].values
     rows = []
     for lat, lon in points:
-        px, py = latlon_to_xy_m(np.array([lat]), np.array([lon]), dem.rio.crs)
-        j = int(np.argmin(np.abs(x - px[0])))
-        i = int(np.argmin(np.abs(y - py[0])))
-        dx = abs(float(x[1] - x[0])) if x.size > 1 else np.inf  # 1-px window: caller's pick
-        dy = abs(float(y[1] - y[0])) if y.size > 1 else np.inf
-        if abs(x[j] - px[0]) > dx or abs(y[i] - py[0]) > dy:
-            raise ParameterError(f"--point {lat},{lon}: outside the DEM (x = {px[0] / 1e3:.2f} km, "
-                                 f"y = {py[0] / 1e3:.2f} km); pick a point inside the map.")
+        i, j = nearest_pixel(dem, lat, lon, what=f"--point {lat},{lon}")
         sub = dem.isel(y=slice(i, i + 1), x=slice(j, j + 1))
         hsub = (horizons.isel(y=slice(i, i + 1), x=slice(j, j + 1))
                 if isinstance(horizons, xr.DataArray)

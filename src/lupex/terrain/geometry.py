@@ -174,6 +174,28 @@ def latlon_to_xy_m(lat_deg: np.ndarray, lon_deg: np.ndarray, crs: Any) -> tuple[
     return np.asarray(x, float), np.asarray(y, float)
 
 
+def nearest_pixel(dem: xr.DataArray, lat_deg: float, lon_deg: float, *,
+                  what: str = "point") -> tuple[int, int]:
+    """Row and column of the DEM pixel nearest to a latitude/longitude [deg].
+
+    A point more than one pixel beyond the map's outer pixel centres is refused with a
+    :class:`~lupex.errors.ParameterError` that starts with ``what`` (e.g. ``"--point -89,0"``).
+    A map one pixel wide accepts any point along that axis (its pixel size is unknown).
+    """
+    from lupex.errors import ParameterError
+
+    px, py = latlon_to_xy_m(np.array([lat_deg]), np.array([lon_deg]), dem.rio.crs)
+    x, y = dem["x"].values, dem["y"].values
+    j = int(np.argmin(np.abs(x - px[0])))
+    i = int(np.argmin(np.abs(y - py[0])))
+    dx = abs(float(x[1] - x[0])) if x.size > 1 else np.inf
+    dy = abs(float(y[1] - y[0])) if y.size > 1 else np.inf
+    if abs(x[j] - px[0]) > dx or abs(y[i] - py[0]) > dy:
+        raise ParameterError(f"{what}: outside the DEM (x = {px[0] / 1e3:.2f} km, "
+                             f"y = {py[0] / 1e3:.2f} km); pick a point inside the map.")
+    return i, j
+
+
 def latlon_deg(dem: xr.DataArray) -> tuple[np.ndarray, np.ndarray]:
     """Latitude and longitude [deg] of every pixel centre.
 
