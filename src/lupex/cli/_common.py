@@ -59,3 +59,31 @@ def callback(p: Progress, description: str):
         p.update(task, completed=done, total=total)
 
     return _cb
+
+
+def run_folder_group(verb: str, writer: str):
+    """A typer group class where ``lupex VERB DIR ...`` runs ``lupex VERB maps DIR ...``.
+
+    A first argument that is not a sub-command but an existing folder is routed to ``maps``;
+    anything else that is not a sub-command is a usage error naming both readings and
+    ``writer``, the command that makes such a folder.
+    """
+    from pathlib import Path
+
+    import typer
+    from typer.core import TyperGroup
+
+    class RunFolderGroup(TyperGroup):
+        def parse_args(self, ctx, args):
+            if args and not args[0].startswith("-") and args[0] not in self.commands:
+                if not Path(args[0]).is_dir():
+                    raise typer.BadParameter(
+                        f"No such command or run folder: {args[0]!r} is neither a sub-command "
+                        f"({', '.join(self.commands)}) nor an existing folder; give the folder "
+                        f"{writer} wrote.",
+                        ctx=ctx, param_hint="COMMAND or DIR")
+                args = ["maps", *args]
+            return super().parse_args(ctx, args)
+
+    RunFolderGroup.__name__ = f"{verb.capitalize()}RunFolderGroup"
+    return RunFolderGroup

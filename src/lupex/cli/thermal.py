@@ -5,27 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from typer.core import TyperGroup
 
-from lupex.cli._common import callback, console, err_console, progress
-
-
-class _RunFolderGroup(TyperGroup):
-    """``lupex thermal DIR ...`` is ``lupex thermal maps DIR ...`` when DIR is an existing folder
-    (and not a sub-verb's name)."""
-
-    def parse_args(self, ctx, args):
-        if args and args[0] not in self.commands and not args[0].startswith("-") \
-                and Path(args[0]).is_dir():
-            args = ["maps", *args]
-        return super().parse_args(ctx, args)
-
-    def collect_usage_pieces(self, ctx):
-        return ["[OPTIONS] COMMAND [ARGS]... | RUN [OPTIONS]"]
-
+from lupex.cli._common import callback, console, err_console, progress, run_folder_group
 
 thermal_app = typer.Typer(
-    cls=_RunFolderGroup,
+    cls=run_folder_group("thermal", "`lupex illumination` or `lupex demo`"),
+    subcommand_metavar="COMMAND [ARGS]... | RUN [OPTIONS]",
     help="Regolith surface and subsurface temperatures (1-D conduction, Hayne et al. 2017).\n\n"
     "Example: `lupex thermal RUN` (RUN: a folder written by `lupex illumination` or "
     "`lupex demo`; uses its DEM, horizons and window, writes the maps beside them; an "

@@ -5,31 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from typer.core import TyperGroup
 
-from lupex.cli._common import console
-
-
-class _RunFolderGroup(TyperGroup):
-    """``lupex volatiles DIR ...`` runs ``lupex volatiles maps DIR ...`` (the form of the issue).
-
-    A first argument that is not a sub-command but an existing folder is routed to ``maps``;
-    anything else that is not a sub-command is a usage error naming both readings.
-    """
-
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
-        if args and not args[0].startswith("-") and args[0] not in self.commands:
-            if not Path(args[0]).is_dir():
-                raise typer.BadParameter(
-                    f"{args[0]!r} is neither a sub-command ({', '.join(self.commands)}) nor an "
-                    "existing run folder; give the folder `lupex thermal maps ... --out` wrote.",
-                    ctx=ctx, param_hint="COMMAND or DIR")
-            args = ["maps", *args]
-        return super().parse_args(ctx, args)
-
+from lupex.cli._common import console, run_folder_group
 
 volatiles_app = typer.Typer(
-    cls=_RunFolderGroup,
+    cls=run_folder_group("volatiles", "`lupex thermal maps ... --out`"),
     subcommand_metavar="COMMAND [ARGS]... | DIR [OPTIONS]",
     help="Volatile stability: cold traps per species and the ice stability depth from a thermal "
     "run, sublimation rates, cold-trap temperatures.\n\n"
