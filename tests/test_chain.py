@@ -80,3 +80,13 @@ def test_thermal_block_keeps_the_auto_grid_small():
     assert thermal_block((100, 100), None) == 1
     n = thermal_block((1000, 800), None)
     assert (1000 // n) * (800 // n) <= THERMAL_AUTO_COLUMNS < (1000 // (n - 1)) * (800 // (n - 1))
+
+
+@pytest.mark.parametrize("kw, match", [({"thermal_window": "month"}, "thermal_window"),
+                                       ({"thermal_decimate": 0}, "thermal_decimate"),
+                                       ({"thermal_radiosity": "full"}, "radiosity")])
+def test_bad_thermal_settings_are_one_clear_error(run, kw, match):
+    from lupex.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=match):
+        ModelChain(run, _cfg(**kw)).run(stages=("thermal",))
