@@ -9,11 +9,13 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "lupex"
 
 # rank: a module may import only modules of lower or equal rank
 LAYERS = {
-    "errors": 0, "constants": 0, "io": 0,
-    "terrain": 1, "ephemeris": 1,
-    "horizon": 2, "illumination": 3, "thermal": 4, "volatiles": 5,
-    "sites": 6, "traverse": 7, "mission": 8, "report": 9,
-    "chain": 10, "info": 10, "cli": 11,
+    "errors": 0, "constants": 0, "io": 0, "times": 0,
+    "vehicles": 1, "instruments": 1,
+    "scenario": 2,
+    "terrain": 3, "ephemeris": 3,
+    "horizon": 4, "illumination": 5, "thermal": 6, "volatiles": 7,
+    "sites": 8, "launch": 9, "traverse": 10, "mission": 11, "report": 12, "view": 12,
+    "run": 13, "info": 13, "cli": 14,
 }
 
 

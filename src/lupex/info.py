@@ -32,7 +32,7 @@ def collect_info() -> dict[str, Any]:
         pass
     data: dict[str, str] = {}
     try:
-        from lupex.ephemeris.kernels import describe_kernels
+        from lupex.ephemeris.describe import describe_kernels
 
         data.update(describe_kernels())
     except Exception as exc:  # pragma: no cover - reported, not fatal

@@ -10,7 +10,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from lupex.io.maps import make_map
-from lupex.sites import LanderLimits, SiteCriteria, score_sites, write_site_outputs
+from lupex.sites import Lander, SiteCriteria, score_sites, write_site_outputs
 
 PIX = 100.0
 N = 81
@@ -57,22 +57,22 @@ def test_worst_value_in_the_ellipse_decides():
     slope = np.zeros((N, N))
     slope[40, 40] = 12.0    # one steep pixel, above the 8 deg lander limit
     res = score_sites(_dem(), _maps(sun=np.full((N, N), 0.8)), hazards=_haz(slope),
-                      lander=LanderLimits(ellipse_radius_m=500), criteria=SiteCriteria(top=1))
+                      lander=Lander(ellipse_radius_m=500), criteria=SiteCriteria(top=1))
     s = res.score.values
     assert np.isnan(s[40, 45])        # 500 m away: the steep pixel is in the ellipse
     assert np.isfinite(s[40, 46])     # 600 m away: it is not
     # with single-pixel judging (tiny ellipse) the neighbourhood would be fine
     res1 = score_sites(_dem(), _maps(sun=np.full((N, N), 0.8)), hazards=_haz(slope),
-                       lander=LanderLimits(ellipse_radius_m=10), criteria=SiteCriteria(top=1))
+                       lander=Lander(ellipse_radius_m=10), criteria=SiteCriteria(top=1))
     assert np.isfinite(res1.score.values[40, 41])
 
 
 def test_darkness_limit_is_the_shorter_of_lander_and_rover():
     maps = _maps()
     maps["darkness"] = np.full((N, N), 60.0)
-    ok = score_sites(_dem(), maps, hazards=_haz(), lander=LanderLimits(max_darkness_h=100))
+    ok = score_sites(_dem(), maps, hazards=_haz(), lander=Lander(max_darkness_h=100))
     assert len(ok.candidates) > 0
-    bad = score_sites(_dem(), maps, hazards=_haz(), lander=LanderLimits(max_darkness_h=100),
+    bad = score_sites(_dem(), maps, hazards=_haz(), lander=Lander(max_darkness_h=100),
                       rover_max_darkness_h=50)
     assert len(bad.candidates) == 0 and np.isnan(bad.score.values).all()
 

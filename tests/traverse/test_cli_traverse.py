@@ -72,7 +72,7 @@ def test_traverse_cli_bad_point_names_the_option(run_folder):
 
 
 def test_sites_cli_template_and_missing_maps(run_folder, tmp_path):
-    from lupex.mission import Scenario
+    from lupex.scenario import Scenario
 
     res = CliRunner().invoke(_app(), ["sites", "--template-config"])
     assert res.exit_code == 0 and res.output == Scenario.template()

@@ -43,6 +43,7 @@ def _register_all() -> None:
         horizon,
         illumination,
         info,
+        run,
         sites,
         terrain,
         thermal,
@@ -50,7 +51,7 @@ def _register_all() -> None:
         volatiles,
     )
 
-    for mod in (info, demo, terrain, ephemeris, horizon, illumination, thermal, volatiles, sites,
+    for mod in (info, run, demo, terrain, ephemeris, horizon, illumination, thermal, volatiles, sites,
                 traverse):
         mod.register(app)
 

@@ -13,7 +13,7 @@ Kernels (DE421, ``moon_pa_de421_1900-2050.bpc``, ``moon_080317.tf``) come from t
 ``skyfield-data`` and ``lunarsky`` packages; nothing is downloaded. See docs/ephemeris.md.
 """
 
-from lupex.ephemeris.kernels import describe_kernels
+from lupex.ephemeris.describe import describe_kernels
 from lupex.ephemeris.stations import (
     STATIONS,
     Station,

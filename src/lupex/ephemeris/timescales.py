@@ -21,13 +21,14 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import math
-import re
 from typing import Any
 
 import numba
 import numpy as np
 
+from lupex.ephemeris.kernels import load_kernels
 from lupex.errors import EphemerisRangeError, ParameterError
+from lupex.times import parse_duration
 
 NS = np.dtype("datetime64[ns]")
 _J2000_LABEL_NS = np.datetime64("2000-01-01T12:00:00", "ns").astype(np.int64)
@@ -116,8 +117,6 @@ def tdb_seconds_to_utc(tdb_s: float) -> np.datetime64:
 
 @functools.lru_cache(maxsize=1)
 def _span_tdb_and_utc() -> tuple[float, float, np.datetime64, np.datetime64]:
-    from lupex.ephemeris.kernels import load_kernels
-
     k = load_kernels()
     lo = tdb_seconds_to_utc(k.start_tdb_s)
     hi = tdb_seconds_to_utc(k.stop_tdb_s)
@@ -254,41 +253,17 @@ def check_times(times: Any) -> np.ndarray:
     return times_and_tdb(times)[0]
 
 
-_STEP_UNITS = {
-    "ns": "ns", "us": "us", "ms": "ms",
-    "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
-    "min": "m", "mins": "m", "minute": "m", "minutes": "m",
-    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
-    "d": "D", "day": "D", "days": "D",
-}
-_STEP_RE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-zA-Z]+)\s*$")
-
-
 def parse_step(step: Any) -> np.timedelta64:
     """Parse a time step like ``"10s"``, ``"30min"``, ``"1h"``, ``"1d"`` (or a timedelta).
+
+    The same as :func:`lupex.times.parse_duration` (one convention for the whole API).
 
     Returns
     -------
     numpy.timedelta64[ns]
         The step, strictly positive.
     """
-    if isinstance(step, str):
-        m = _STEP_RE.match(step)
-        unit = _STEP_UNITS.get(m.group(2).lower()) if m else None
-        if unit is None:
-            raise ParameterError(f"step {step!r} is not understood; give a number and a unit, "
-                                 "e.g. 10s, 30min, 1h, 1d (units: ns us ms s min h d).")
-        ns_per = np.timedelta64(1, unit).astype("timedelta64[ns]").astype(np.int64)
-        td = np.timedelta64(round(float(m.group(1)) * int(ns_per)), "ns")
-    elif isinstance(step, _dt.timedelta):
-        td = np.timedelta64(step).astype("timedelta64[ns]")
-    elif isinstance(step, np.timedelta64) or hasattr(step, "to_timedelta64"):
-        td = np.timedelta64(step).astype("timedelta64[ns]")
-    else:
-        raise ParameterError(f"step {step!r} is not a time step; give e.g. '1h' or a timedelta.")
-    if td <= np.timedelta64(0, "ns"):
-        raise ParameterError(f"step {step!r} must be positive (e.g. 1h).")
-    return td
+    return parse_duration(step)
 
 
 def time_grid(start: Any, stop: Any, step: Any) -> np.ndarray:

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 import numpy as np
-import rioxarray  # noqa: F401  (registers the .rio accessor)
+import rioxarray
 import xarray as xr
 
 
@@ -65,3 +65,25 @@ def pixel_size_m(da: xr.DataArray) -> tuple[float, float]:
     dx = float(abs(x[1] - x[0])) if x.size > 1 else float("nan")
     dy = float(abs(y[1] - y[0])) if y.size > 1 else dx
     return dx, dy
+
+
+def read_map(path: Any, *, masked: bool = False) -> xr.DataArray:
+    """Re-open a one-band GeoTIFF that lupex wrote as a ``(y, x)`` map (loaded, CRS kept).
+
+    Raises :class:`~lupex.errors.InputFileError` naming the file when it is missing or
+    unreadable.
+    """
+    from pathlib import Path
+
+    from lupex.errors import InputFileError
+
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"{p}: missing; rerun the stage that writes it (`lupex run`).")
+    try:
+        da = rioxarray.open_rasterio(p, masked=masked).squeeze("band", drop=True)
+    except Exception as exc:
+        raise InputFileError(f"{p}: cannot be read as a raster ({exc}); rerun the stage that "
+                             "wrote it.") from exc
+    da.name = p.stem
+    return da.load()

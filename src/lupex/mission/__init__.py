@@ -1,5 +1,4 @@
-"""lupex.mission: the scenario file (TOML + pydantic); later the timeline simulation."""
+"""lupex.mission: the mission from touchdown to its end (ground truth, timeline, Monte Carlo).
 
-from lupex.mission.scenario import MissionWindow, Scenario
-
-__all__ = ["MissionWindow", "Scenario"]
+The scenario schema moved to :mod:`lupex.scenario`.
+"""

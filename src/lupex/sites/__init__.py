@@ -3,14 +3,15 @@
 See docs/sites.md.
 """
 
-from lupex.sites.criteria import CRITERIA, LanderLimits, SiteCriteria, SiteWeights
+from lupex.scenario.sites import CRITERIA, SiteCriteria, SiteWeights
 from lupex.sites.dispersion import disc_footprint, disc_worst
 from lupex.sites.output import plot_sites, sites_geojson, write_site_outputs
 from lupex.sites.scoring import SiteResult, hazard_maps, load_site_maps, score_sites
+from lupex.vehicles.lander import Lander
 
 __all__ = [
     "CRITERIA",
-    "LanderLimits",
+    "Lander",
     "SiteCriteria",
     "SiteResult",
     "SiteWeights",

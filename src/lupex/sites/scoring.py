@@ -36,8 +36,9 @@ from scipy import ndimage
 
 from lupex.errors import InputFileError, ParameterError
 from lupex.io.maps import make_map, pixel_size_m
-from lupex.sites.criteria import CRITERIA, LanderLimits, SiteCriteria
+from lupex.scenario.sites import CRITERIA, SiteCriteria
 from lupex.sites.dispersion import disc_worst
+from lupex.vehicles.lander import Lander
 
 UNITS = {"sun": "1", "earth": "1", "darkness": "h", "psr_distance": "m", "ice_distance": "m",
          "slope": "deg", "roughness": "m"}
@@ -88,7 +89,7 @@ def load_site_maps(run_dir: str | os.PathLike[str]) -> dict[str, xr.DataArray]:
     return out
 
 
-def hazard_maps(dem: xr.DataArray, lander: LanderLimits) -> dict[str, xr.DataArray]:
+def hazard_maps(dem: xr.DataArray, lander: Lander) -> dict[str, xr.DataArray]:
     """Slope [deg] and roughness [m] at the lander's footprint scale (or the nearest baseline
     the DEM supports: two pixels for slope, three for the RMS height)."""
     from lupex.terrain import roughness, slope_aspect
@@ -106,7 +107,7 @@ def _check_grid(name: str, da: xr.DataArray, dem: xr.DataArray) -> np.ndarray:
     return a
 
 
-def score_sites(dem: xr.DataArray, maps: dict[str, Any], *, lander: LanderLimits | None = None,
+def score_sites(dem: xr.DataArray, maps: dict[str, Any], *, lander: Lander | None = None,
                 criteria: SiteCriteria | None = None, rover_max_darkness_h: float | None = None,
                 hazards: dict[str, Any] | None = None, top: int | None = None) -> SiteResult:
     """Score every pixel as a landing site and list the best distinct candidates.
@@ -118,7 +119,7 @@ def score_sites(dem: xr.DataArray, maps: dict[str, Any], *, lander: LanderLimits
     maps : dict
         ``sun``, ``earth``, ``darkness``, ``psr`` [and ``ice``] maps on the DEM grid
         (:func:`load_site_maps`); a missing key skips its criterion (listed in ``notes``).
-    lander : LanderLimits, optional
+    lander : Lander, optional
         Footprint, slope/roughness limits, ellipse radius, survivable darkness.
     criteria : SiteCriteria, optional
         Hard constraints, scales, weights, suppression distance, ``top``.
@@ -131,7 +132,7 @@ def score_sites(dem: xr.DataArray, maps: dict[str, Any], *, lander: LanderLimits
     """
     import pandas as pd
 
-    lander = lander or LanderLimits()
+    lander = lander or Lander()
     criteria = criteria or SiteCriteria()
     top = criteria.top if top is None else int(top)
     notes: list[str] = []

@@ -18,11 +18,13 @@ from lupex.terrain.geometry import (
     xy_to_latlon_deg,
 )
 from lupex.terrain.regional import far_field_dem, regional_dem
+from lupex.terrain.resample import block_mean
 from lupex.terrain.slope import hurst_exponent, rms_slope_deg, roughness, slope_aspect
 from lupex.terrain.summary import dem_summary
 from lupex.terrain.synth import synthetic_south_pole
 
 __all__ = [
+    "block_mean",
     "body_fixed_xyz_m",
     "check_lunar_crs",
     "crs_label",

@@ -22,8 +22,8 @@ import xarray as xr
 
 from lupex.errors import InfeasibleError, ParameterError
 from lupex.traverse import _kernels as K
-from lupex.traverse.rover import MOON_G_M_S2, Rover
 from lupex.traverse.visibility import VisibilityStack
+from lupex.vehicles.rover import MOON_G_M_S2, Rover
 
 BINDING_MARGIN = 0.25
 """A constraint is reported as binding on a leg when its margin to the limit is below this [1]."""

@@ -1,4 +1,4 @@
-"""Options of the route search (the scenario file's ``[traverse]`` table)."""
+"""The ``[traverse]`` table: options of the route search."""
 
 from __future__ import annotations
 

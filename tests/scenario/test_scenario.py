@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from lupex.errors import ScenarioError
-from lupex.mission import Scenario
+from lupex.scenario import Scenario
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "scenario.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lupex.toml"
 
 
 def _write(tmp_path, text: str) -> Path:
