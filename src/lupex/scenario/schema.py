@@ -44,8 +44,10 @@ from lupex.scenario.environment import (
     VolatilesTable,
     WindowTable,
 )
+from lupex.scenario.instruments import InstrumentsTable
 from lupex.scenario.sites import SiteCriteria
 from lupex.scenario.traverse import PlannerOptions
+from lupex.scenario.truth import TruthTable
 from lupex.vehicles.lander import Lander
 from lupex.vehicles.rover import Rover
 
@@ -68,6 +70,8 @@ class Scenario(BaseModel):
     sites: SiteCriteria = Field(default_factory=SiteCriteria)
     rover: Rover = Field(default_factory=Rover)
     traverse: PlannerOptions = Field(default_factory=PlannerOptions)
+    instruments: InstrumentsTable = Field(default_factory=InstrumentsTable)
+    truth: TruthTable = Field(default_factory=TruthTable)
 
     @property
     def site_darkness_limit_h(self) -> float:
