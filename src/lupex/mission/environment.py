@@ -154,7 +154,8 @@ class MissionEnvironment:
         if self.lat_deg is not None:
             arrays.update(lat_deg=self.lat_deg, lon_deg=self.lon_deg)
         meta = {"t0": str(np.datetime64(self.t0, "s")), "step_s": self.step_s,
-                "station_names": list(self.station_names), "crs": self.crs or ""}
+                "station_names": list(self.station_names), "crs": self.crs or "",
+                "tag": str(self.extra.get("tag", ""))}
         import json
 
         with atomic_path(path, suffix=".npz") as tmp:
@@ -174,7 +175,8 @@ class MissionEnvironment:
             a = {k: z[k] for k in z.files if k != "meta"}
         return cls(t0=np.datetime64(meta["t0"], "s"), step_s=float(meta["step_s"]),
                    station_names=list(meta["station_names"]), crs=meta["crs"] or None,
-                   lat_deg=a.pop("lat_deg", None), lon_deg=a.pop("lon_deg", None), **a)
+                   lat_deg=a.pop("lat_deg", None), lon_deg=a.pop("lon_deg", None),
+                   extra={"tag": meta.get("tag", "")}, **a)
 
 
 def crop_window(dem, centre_xy: tuple[float, float], half_width_m: float) -> tuple[slice, slice]:

@@ -8,6 +8,7 @@ from lupex.run.stages import (
     ephemeris,
     horizon,
     illumination,
+    mission,
     sites,
     terrain,
     thermal,
@@ -24,4 +25,5 @@ STAGES = [
     volatiles.STAGE,
     sites.STAGE,
     traverse.STAGE,
+    mission.STAGE,
 ]

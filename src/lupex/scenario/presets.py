@@ -69,13 +69,15 @@ ROVER: dict[str, dict[str, tuple[Any, str]]] = {
                             "viper": (450.0, "NASA-VIPER (maximum power 450 W)")},
     "battery_wh": {"lupex": (2000.0, _E), "viper": (4000.0, _E)},
     # VIPER's loads follow from its published endurance with the estimated battery above:
-    # usable 0.8 x 4000 Wh over 10.5 h active (~305 W) and over 50 h hibernating (~64 W).
+    # usable 0.8 x 4000 Wh over 10.5 h active (~305 W) and over 50 h hibernating (~64 W
+    # with the discharge efficiency: 26 W electronics + ~38 W survival heaters).
     "power_drive_base_w": {"lupex": (120.0, _E),
                            "viper": (305.0, "derived: usable battery / 10.5 h active in "
                                             "shadow (issue-14)")},
     "power_hibernate_w": {"lupex": (30.0, _E),
-                          "viper": (34.0, "derived: usable battery / 50 h in darkness "
-                                          "(NASA-VIPER) minus 30 W survival heaters")},
+                          "viper": (26.0, "derived: usable battery / 50 h in darkness "
+                                          "(NASA-VIPER) minus the ~38 W survival heaters "
+                                          "of the [mission] survival model")},
     "max_darkness_h": {"lupex": (50.0, _E), "viper": (50.0, "NASA-VIPER (~50 h)")},
 }
 """Preset values of ``[rover]`` fields (applied where the file leaves the default)."""

@@ -45,6 +45,7 @@ from lupex.scenario.environment import (
     WindowTable,
 )
 from lupex.scenario.instruments import InstrumentsTable
+from lupex.scenario.mission import MissionTable
 from lupex.scenario.sites import SiteCriteria
 from lupex.scenario.traverse import PlannerOptions
 from lupex.scenario.truth import TruthTable
@@ -72,6 +73,7 @@ class Scenario(BaseModel):
     traverse: PlannerOptions = Field(default_factory=PlannerOptions)
     instruments: InstrumentsTable = Field(default_factory=InstrumentsTable)
     truth: TruthTable = Field(default_factory=TruthTable)
+    mission: MissionTable = Field(default_factory=MissionTable)
 
     @property
     def site_darkness_limit_h(self) -> float:
