@@ -137,7 +137,7 @@ def _pixels_body(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, km
         return
     out[i, j] = _pixel_deg(Z, r_lo + i, c_lo_px + j, m, ds_col, Q, S, FS, near_cols, obs_h, R,  # noqa: F821
                            wt, ex, ey, kg, kmeta, lv_z, lv_meta, ff_center, ff_radius2, ray_cap_m,
-                           b_min, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+                           b_min, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor, 7)
 
 
 def _clone(func: Any, glb: dict[str, Any]) -> types.FunctionType:

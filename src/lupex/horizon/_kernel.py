@@ -205,7 +205,8 @@ def _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_
         if first:
             dz0 = z_last - z
             first = False
-        z += dz0 * math.exp(-(t - t_first) / blend_m)
+        if t - t_first < 40.0 * blend_m:  # beyond, exp(-40) * dz0 < 1e-13 m
+            z += dz0 * math.exp(-(t - t_first) / blend_m)
         # FS samples per far pixel near the DEM; one per pixel beyond 25 pixels (where a
         # bilinear crest between samples is worth < 0.005 deg)
         step = px / FS if t - t_first < 25.0 * px else px
@@ -309,13 +310,21 @@ def _piece(Z, i, cc, r, c, m, ta, tb, zO, obs_h, rO, dsg, c2, R, best, first):
 
 
 @nb.njit(cache=True)
-def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R):
+def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R, thr):
     """Max tan(elevation) over the bilinear surface along the exact ray, ``0 < t <= near_cols``.
 
     The ray from pixel centre (r, c) is cut at column crossings and at its (at most one per
     column, since m <= 1) row crossing into pieces inside single cells; each piece is solved in
     closed form by :func:`_piece` and evaluated with the exact sphere formula. Returns -1e300 if
     the ray leaves the grid at once.
+
+    ``thr`` is a tan(elevation) already reached (the far field's, or -1e300): a column whose
+    upper bound cannot exceed it is skipped. The bound: inside one column ``t`` lies in
+    ``[k, k+1]`` and the bilinear surface is at most ``zmax``, the highest of the cells'
+    corners; the slope ``(r (1 - d^2/2) - rO) / (r d)`` (``d = t dsg / R``) grows with the
+    radius ``r`` and is at most ``A / (rmax d) - d_k / 2`` with ``A = rmax - rO``, ``d = d_k``
+    for ``A >= 0`` and ``d = d_(k+1)`` for ``A < 0``. Skipped columns hold only slopes below
+    ``thr``, so the horizon (the larger of near and far) is unchanged.
     """
     n_minor, n_major = Z.shape
     best = _NEG
@@ -333,6 +342,8 @@ def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R):
         return best
     rO = R + zO + obs_h
     c2 = dsg * dsg / (2.0 * R)
+    dpt = dsg / R  # great-circle angle per column step [rad]
+    lim = thr - 1e-12 * (1.0 + abs(thr))  # margin for rounding of the bound
     kmax = int(math.ceil(t_end))  # noqa: RUF046
     for k in range(kmax):
         ta = float(k)
@@ -347,9 +358,22 @@ def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R):
         ia = int(ya)
         if ia > n_minor - 2:
             ia = n_minor - 2
-        ib = int(yb)
-        if ib > ia and yb > ib and ib <= n_minor - 2:
-            tr = (ib - r) / m
+        # m <= 1: the ray crosses at most row ia + 1 inside one column (int(yb) could say
+        # ia + 2 when m rounds to 1 - 1e-16; the cell below ia would then be extrapolated)
+        ib = ia + 1
+        cross = yb > ib and ib <= n_minor - 2
+        if k > 0 and thr > _NEG:
+            zmax = max(max(Z[ia, cc], Z[ia, cc + 1]), max(Z[ia + 1, cc], Z[ia + 1, cc + 1]))
+            if cross:
+                zmax = max(zmax, max(Z[ib + 1, cc], Z[ib + 1, cc + 1]))
+            rmax = R + zmax
+            A = rmax - rO
+            da = ta * dpt
+            bound = A / (rmax * (da if A >= 0.0 else tb * dpt)) - 0.5 * da
+            if bound < lim:
+                continue
+        if cross:
+            tr = min(max((ib - r) / m, ta), tb)
             best = _piece(Z, ia, cc, r, c, m, ta, tr, zO, obs_h, rO, dsg, c2, R, best, k == 0)
             best = _piece(Z, ib, cc, r, c, m, tr, tb, zO, obs_h, rO, dsg, c2, R, best, False)
         else:
@@ -419,7 +443,8 @@ def _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, F
         if first:
             dz0 = z_exit - z
             first = False
-        z += dz0 * math.exp(-(t - t_first) / blend_m)
+        if t - t_first < 40.0 * blend_m:
+            z += dz0 * math.exp(-(t - t_first) / blend_m)
         kk = _kscale(x, y, kg, kmeta)
         d = (t - tprev) / (0.5 * (kk + kprev)) / R
         theta += d
@@ -552,19 +577,19 @@ def _line_hull(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, 
 @nb.njit(cache=True)
 def _pixel_deg(Z, r, c, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, n_lines, counts, c_lo, c_hi,
-               ndem, offs, th, X, Y, hor):
+               ndem, offs, th, X, Y, hor, parts):
     """Horizon elevation [deg] of view pixel (r, c): exact near field, then the two bracketing
-    lines' hulls, the pixel's own ray where it leaves the DEM early, and the sphere tail."""
+    lines' hulls, the pixel's own ray where it leaves the DEM early, and the sphere tail.
+
+    ``parts`` (bit mask, 7 = all) switches off the near field (bit 1), the hull queries
+    (bit 2) or the pixel's own far-field ray (bit 4), for profiling only."""
     n_minor, n_major = Z.shape
     zO = Z[r, c]
     rO = R + zO + obs_h
     xw = wt[0] + wt[1] * c + wt[2] * r
     yw = wt[3] + wt[4] * c + wt[5] * r
     kO = _kscale(xw, yw, kg, kmeta)
-    # --- exact near field: analytic maximum over the bilinear surface
-    sl = _near_field(Z, r, c, m, ds_col / kO, near_cols, obs_h, zO, R)
-    el_near = math.atan(sl) if sl > _NEG else _NEG
-    # --- far field from the two bracketing lines
+    # --- far field first: the two bracketing lines' hulls beyond the near field
     u = (r - m * c - b_min) * Q
     l0 = int(math.floor(u))  # noqa: RUF046
     f = u - l0
@@ -572,13 +597,15 @@ def _pixel_deg(Z, r, c, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg
     early = t_exit < near_cols
     e_ray = _NEG
     th_skip = 0.0
-    if early and lv_meta.shape[0] > 0:
+    if early and lv_meta.shape[0] > 0 and (parts & 4) != 0:
         # the ray leaves the DEM inside the near field, where the sweep lines beside it
         # leave elsewhere: march the first ray_cap_m of far field along the ray itself,
         # take the rest from the lines' hulls
         e_ray, _, th_skip = _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta,
                                      lv_z, lv_meta, FS, ff_center, ff_radius2, R, rO, kO,
                                      ray_cap_m)
+    if (parts & 2) == 0:
+        l0 = -2  # profiling: no hull queries
     ok0, ff0, e0, rE0, d0 = _far_line(l0, c, rO, S, near_cols, early, th_skip, n_lines,
                                       counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
     ok1, ff1, e1, rE1, d1 = _far_line(l0 + 1, c, rO, S, near_cols, early, th_skip, n_lines,
@@ -616,6 +643,13 @@ def _pixel_deg(Z, r, c, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg
         a = math.acos(rE / rO)
         if a >= dE - 1e-15 and -a > el_far:
             el_far = -a
+    # --- exact near field: analytic maximum over the bilinear surface, only where it can
+    # exceed the far field (columns bounded below it are skipped, see _near_field)
+    el_near = _NEG
+    if (parts & 1) != 0:
+        thr = math.tan(el_far) if el_far > _NEG else _NEG
+        sl = _near_field(Z, r, c, m, ds_col / kO, near_cols, obs_h, zO, R, thr)
+        el_near = math.atan(sl) if sl > _NEG else _NEG
     el = el_near if el_near > el_far else el_far
     if el <= _NEG:
         # nothing ahead inside the data: the smooth sphere at the pixel's own elevation
@@ -624,9 +658,53 @@ def _pixel_deg(Z, r, c, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg
 
 
 @nb.njit(parallel=True, cache=True)
+def sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot, ff_center,
+                ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor):
+    """Sample every sweep line and sweep its upper hull (all lines of one azimuth, in parallel).
+
+    ``counts[li]`` holds line ``li``'s capacity on entry and its number of samples on return.
+    """
+    for li in nb.prange(c_lo.shape[0]):
+        n = counts[li]
+        if n == 0:
+            continue
+        o = offs[li]
+        b = b_min + li / Q
+        counts[li] = _line_hull(Z, b, m, c_lo[li], c_hi[li], S, FS, ds_col, wt, ex, ey, kg,
+                                kmeta, lv_z, lv_meta, foot, ff_center, ff_radius2, R,
+                                th[o:o + n], X[o:o + n], Y[o:o + n], hor[o:o + n],
+                                np.empty(n, np.int32))
+
+
+@nb.njit(parallel=True, cache=True)
+def pixels_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
+                  lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
+                  offs, th, X, Y, hor, out_rows, out_cols, parts, out):
+    """Horizon elevation [deg] of the view pixels ``out_rows x out_cols`` from the swept lines.
+
+    ``parts`` is a bit mask of the work done per pixel: 1 exact near field, 2 the lines'
+    hulls, 4 the pixel's own far-field ray where it leaves the DEM early (7 = all; the
+    profiler of ``benchmarks/horizon.py`` times 2, 6 and 7).
+    """
+    n_lines = c_lo.shape[0]
+    # pixels in the order of the lines: strip s holds the pixels between lines s and s + 1
+    # (at most one per column), so consecutive pixels read consecutive samples of the same two
+    # lines and overlapping near-field cells (the row-by-row order jumped between lines)
+    for s in nb.prange(-1, n_lines + 1):
+        for c in range(out_cols[0], out_cols[1]):
+            r0 = int(math.ceil(b_min + s / Q + m * c)) - 1  # noqa: RUF046
+            for r in range(max(r0, out_rows[0]), min(r0 + 3, out_rows[1])):
+                if int(math.floor((r - m * c - b_min) * Q)) != s:  # noqa: RUF046
+                    continue
+                out[r, c] = np.float32(_pixel_deg(
+                    Z, r, c, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta,
+                    lv_z, lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, n_lines, counts,
+                    c_lo, c_hi, ndem, offs, th, X, Y, hor, parts))
+
+
 def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta,
                    lv_z, lv_meta, foot, ff_center, ff_radius, far_cap, ray_cap_m, b_anchor, out_rows,
-                   out_cols, out):
+                   out_cols, out, timings=None):
     """Horizon elevation [deg] of the view's pixels for one azimuth.
 
     Parameters
@@ -653,6 +731,11 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
     out_rows, out_cols : (lo, hi) int ranges of the view to compute (a tile), hi exclusive.
     out : float32 (n_minor, n_major)
         Written in place for the requested range [deg].
+    timings : dict, optional
+        Profiling (``benchmarks/horizon.py``): when given, each phase is run separately and its
+        wall time [s] added under ``lines_dem``, ``lines_far``, ``near``, ``hull``,
+        ``edge_rays`` (the lines are swept twice, with and without the far field, and the
+        pixels three times: results are those of the full run).
 
     Notes
     -----
@@ -663,25 +746,35 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
     ff_radius2 = ff_radius * ff_radius
     b_min, c_lo, c_hi, counts, ndem, offs = line_layout(m, Q, S, far_cap, b_anchor, out_rows,
                                                         out_cols, n_minor, n_major)
-    n_lines = c_lo.shape[0]
-    ntot = offs[n_lines]
+    ntot = offs[-1]
     th = np.empty(ntot, np.float64)
     X = np.empty(ntot, np.float64)
     Y = np.empty(ntot, np.float64)
     hor = np.empty(ntot, np.int32)
-    for li in nb.prange(n_lines):
-        n = counts[li]
-        if n == 0:
-            continue
-        o = offs[li]
-        b = b_min + li / Q
-        counts[li] = _line_hull(Z, b, m, c_lo[li], c_hi[li], S, FS, ds_col, wt, ex, ey, kg,
-                                kmeta, lv_z, lv_meta, foot, ff_center, ff_radius2, R,
-                                th[o:o + n], X[o:o + n], Y[o:o + n], hor[o:o + n],
-                                np.empty(n, np.int32))
-    for r in nb.prange(out_rows[0], out_rows[1]):
-        for c in range(out_cols[0], out_cols[1]):
-            out[r, c] = np.float32(_pixel_deg(Z, r, c, m, ds_col, Q, S, FS, near_cols, obs_h, R,
-                                              wt, ex, ey, kg, kmeta, lv_z, lv_meta, ff_center,
-                                              ff_radius2, ray_cap_m, b_min, n_lines, counts,
-                                              c_lo, c_hi, ndem, offs, th, X, Y, hor))
+    if timings is None:
+        sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
+                    ff_center, ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor)
+        pixels_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
+                      lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
+                      offs, th, X, Y, hor, out_rows, out_cols, 7, out)
+        return
+    import time
+
+    cap = counts.copy()
+    t0 = time.perf_counter()
+    sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta[:0], foot,
+                ff_center, ff_radius2, R, b_min, c_lo, c_hi, cap, offs, th, X, Y, hor)
+    t1 = time.perf_counter()
+    sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
+                ff_center, ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor)
+    t2 = time.perf_counter()
+    px = []
+    for parts in (2, 6, 7):
+        t = time.perf_counter()
+        pixels_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
+                      lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
+                      offs, th, X, Y, hor, out_rows, out_cols, parts, out)
+        px.append(time.perf_counter() - t)
+    for key, dt in (("lines_dem", t1 - t0), ("lines_far", (t2 - t1) - (t1 - t0)),
+                    ("hull", px[0]), ("edge_rays", px[1] - px[0]), ("near", px[2] - px[1])):
+        timings[key] = timings.get(key, 0.0) + max(dt, 0.0)

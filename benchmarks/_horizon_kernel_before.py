@@ -1,0 +1,749 @@
+"""The horizon kernel as it was before issue 12 (the baseline of ``benchmarks/horizon.py``).
+
+A frozen copy of ``lupex.horizon._kernel`` at commit edf9fbb, split into its line and pixel
+phases (``timings``) for the profiler; its results are bit-identical to that commit's.
+
+Numba kernels of the horizon engine (one azimuth at a time, all pixels of a DEM view).
+
+Geometry (see docs/horizon.md for the derivation)
+-------------------------------------------------
+The caller hands a *view* of the DEM oriented so that the azimuth points along increasing column
+index (the "major" axis) and increasing row index (the "minor" axis) with slope
+``m = d(minor)/d(major)`` in ``[0, 1]``.
+
+*Lines.* A family of parallel grid lines ``minor = b + m * major`` with intercepts ``b`` spaced
+``1/Q`` rows apart covers the view. Each line is sampled where it crosses a column (there the
+bilinear surface reduces to a linear interpolation between two rows, so the samples lie exactly on
+the bilinear DEM), then continued beyond the DEM through the far-field levels (nested coarser
+DEMs, the regional LOLA ring), and ends with the smooth reference sphere at the last sample's
+elevation (an analytic tail).
+
+*Exact sphere geometry.* Along a line every sample ``j`` gets its great-circle angle
+``theta_j`` from the line's start (ground distance = grid distance / k, the projection's point
+scale factor, integrated sample to sample) and its radius ``r_j = R + z_j``; it is placed at
+``(X, Y) = r_j (sin theta_j, cos theta_j)`` in the plane of the great circle. In that plane the
+elevation of ``Q`` seen from ``O`` is exactly ``atan2(Y_Q - Y_O, X_Q - X_O) + theta_O``, so the
+highest point ahead is a vertex of the ordinary (Euclidean) upper convex hull of the points
+ahead, and no parabolic approximation of the curvature is made anywhere.
+
+*Sweep.* Each line is swept from its far end towards its start keeping the upper hull on a stack
+(Dozier & Frew 1990 style): ``hor[j]`` is the next hull vertex after ``j``; following ``hor``
+from any sample walks the upper hull of everything beyond it.
+
+*Pixels.* A pixel's own ray runs between two neighbouring lines (at lateral offsets ``-f/Q`` and
+``(1-f)/Q`` rows). Its near field (the first ``near_cols`` columns) is solved exactly from the
+pixel centre on the bilinear surface: cell by cell the surface along the ray is a quadratic, and
+the maximum slope seen from the observer over each piece has a closed form (``_near_field``).
+Its far field is the tangent from the pixel's observer point (true elevation + observer height)
+to the hull of each of the two lines beyond the near field, interpolated linearly between the
+two lines. The horizon is the larger of the two. Cost per pixel and azimuth is constant (about
+``near_cols * (1 + m)`` cell pieces and two short hull walks), independent of the search radius.
+
+References
+----------
+.. [1] Dozier, J., & Frew, J. (1990). Rapid calculation of terrain parameters for radiation
+   modeling from digital elevation data. IEEE Trans. Geosci. Remote Sens. 28(5), 963-969.
+.. [2] Timonen, V., & Westerholm, J. (2010). Scalable height field self-shadowing.
+   Computer Graphics Forum 29(2), 723-731 (convex-hull horizon sweeps along parallel lines).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from lupex.terrain._interp import bilinear_clamped
+
+_NEG = -1.0e300
+
+
+@nb.njit(cache=True, inline="always")
+def _kscale(x, y, kg, kmeta):
+    """Bilinear point scale factor k at world (x, y) from a coarse grid (clamped)."""
+    return bilinear_clamped(kg, (y - kmeta[1]) / kmeta[3], (x - kmeta[0]) / kmeta[2])
+
+
+@nb.njit(cache=True, inline="always")
+def _level_sample(x, y, lv_z, lv_meta):
+    """Elevation [m] and pixel size [m] of the finest far-field level holding (x, y).
+
+    ``lv_meta[l] = (offset, ny, nx, x0, y0, dx, dy, pixel_m)``; returns (nan, 0) if none does.
+    """
+    for lv in range(lv_meta.shape[0]):
+        off = int(lv_meta[lv, 0])
+        ny = int(lv_meta[lv, 1])
+        nx = int(lv_meta[lv, 2])
+        fc = (x - lv_meta[lv, 3]) / lv_meta[lv, 5]
+        fr = (y - lv_meta[lv, 4]) / lv_meta[lv, 6]
+        if fc < 0.0 or fr < 0.0 or fc > nx - 1.0 or fr > ny - 1.0:
+            continue
+        c0 = min(int(fc), nx - 2)
+        r0 = min(int(fr), ny - 2)
+        wc = fc - c0
+        wr = fr - r0
+        i00 = off + r0 * nx + c0
+        z = ((1 - wr) * ((1 - wc) * lv_z[i00] + wc * lv_z[i00 + 1])
+             + wr * ((1 - wc) * lv_z[i00 + nx] + wc * lv_z[i00 + nx + 1]))
+        if z == z:  # not NaN
+            return z, lv_meta[lv, 7]
+    return math.nan, 0.0
+
+
+@nb.njit(cache=True, inline="always")
+def _rotate(sn, cs, d):
+    """(sin, cos) of theta + d from those of theta (series exact to 1e-18 for d < 0.01 rad)."""
+    if d > 0.01:
+        return (sn * math.cos(d) + cs * math.sin(d), cs * math.cos(d) - sn * math.sin(d))
+    d2 = d * d
+    sd = d * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0))
+    cd = 1.0 - d2 / 2.0 * (1.0 - d2 / 12.0 * (1.0 - d2 / 30.0))
+    return sn * cd + cs * sd, cs * cd - sn * sd
+
+
+@nb.njit(cache=True)
+def _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
+                  ff_center, ff_radius2, R, write, th, X, Y):
+    """Sample one line (DEM part, then the far field); return the number of samples.
+
+    With ``write`` the samples' angle ``th`` and plane coordinates ``X, Y`` are stored.
+    ``wt = (wx0, wxj, wxi, wy0, wyj, wyi)`` maps view (minor i, major j) to world x, y.
+    ``foot = (xmin, xmax, ymin, ymax)`` is the local DEM footprint in world metres.
+    """
+    n_minor = Z.shape[0]
+    n = 0
+    theta = 0.0
+    kprev = 1.0
+    xw = 0.0
+    yw = 0.0
+    n_major = Z.shape[1]
+    inv = 1.0 / S
+    last = (c_hi - c_lo) * S
+    if not write:
+        # counting pass: the DEM part has a known length; only the far field needs a walk
+        n = last + 1
+        yraw = b + m * c_hi
+        xw = wt[0] + wt[1] * c_hi + wt[2] * yraw
+        yw = wt[3] + wt[4] * c_hi + wt[5] * yraw
+    z_last = 0.0
+    sn = 0.0  # sin(theta), cos(theta) by exact small-angle rotation steps (no trig per sample)
+    cs = 1.0
+    for jj in range(last + 1 if write else 0):
+        fc = c_lo + jj * inv
+        yraw = b + m * fc
+        yv = yraw
+        if yv < 0.0:
+            yv = 0.0
+        if yv > n_minor - 1.0:
+            yv = n_minor - 1.0
+        i0 = int(yv)
+        if i0 > n_minor - 2:
+            i0 = max(n_minor - 2, 0)
+        w = yv - i0
+        if S == 1:
+            cc = c_lo + jj
+            if n_minor > 1:
+                z = (1.0 - w) * Z[i0, cc] + w * Z[i0 + 1, cc]
+            else:
+                z = Z[0, cc]
+        else:
+            c0 = int(fc)
+            if c0 > n_major - 2:
+                c0 = n_major - 2
+            wc = fc - c0
+            if n_minor > 1:
+                z = ((1.0 - w) * ((1.0 - wc) * Z[i0, c0] + wc * Z[i0, c0 + 1])
+                     + w * ((1.0 - wc) * Z[i0 + 1, c0] + wc * Z[i0 + 1, c0 + 1]))
+            else:
+                z = (1.0 - wc) * Z[0, c0] + wc * Z[0, c0 + 1]
+        xw = wt[0] + wt[1] * fc + wt[2] * yraw
+        yw = wt[3] + wt[4] * fc + wt[5] * yraw
+        kk = _kscale(xw, yw, kg, kmeta)
+        if n > 0:
+            d = ds_col * inv / (0.5 * (kk + kprev)) / R
+            theta += d
+            sn, cs = _rotate(sn, cs, d)
+        kprev = kk
+        rr = R + z
+        th[n] = theta
+        X[n] = rr * sn
+        Y[n] = rr * cs
+        z_last = z
+        n += 1
+    if lv_meta.shape[0] == 0:
+        return n
+    # far field: continue along the direction from the last DEM sample, the first far sample
+    # just past the point where the line leaves the DEM (the DEM is convex: it never re-enters)
+    yl = b + m * c_hi
+    t_out = (n_major - 1.0) - c_hi
+    if m > 0.0:
+        tr = ((n_minor - 1.0) - yl) / m
+        if tr < t_out:
+            t_out = tr
+    if t_out < 0.0:
+        t_out = 0.0
+    tprev = 0.0
+    step = 0.0
+    _, step = _level_sample(xw, yw, lv_z, lv_meta)
+    step = step / FS
+    if step <= 0.0:
+        # the exit point is not covered; probe with the coarsest level's pixel
+        step = lv_meta[lv_meta.shape[0] - 1, 7] / FS
+    t = t_out * ds_col + 0.5 * step
+    first = True
+    t_first = t
+    dz0 = 0.0  # blend: the far field is pulled to the DEM's last sample, decaying over blend_m
+    blend_m = 2.0 * step * FS
+    while True:
+        if not first:
+            t += step
+        x = xw + ex * t
+        y = yw + ey * t
+        dxc = x - ff_center[0]
+        dyc = y - ff_center[1]
+        if dxc * dxc + dyc * dyc > ff_radius2:
+            break
+        z, px = _level_sample(x, y, lv_z, lv_meta)
+        if px <= 0.0:
+            break
+        if first:
+            dz0 = z_last - z
+            first = False
+        z += dz0 * math.exp(-(t - t_first) / blend_m)
+        # FS samples per far pixel near the DEM; one per pixel beyond 25 pixels (where a
+        # bilinear crest between samples is worth < 0.005 deg)
+        step = px / FS if t - t_first < 25.0 * px else px
+        if n >= th.shape[0]:
+            break
+        if write:
+            kk = _kscale(x, y, kg, kmeta)
+            d = (t - tprev) / (0.5 * (kk + kprev)) / R
+            theta += d
+            sn, cs = _rotate(sn, cs, d)
+            kprev = kk
+            tprev = t
+            rr = R + z
+            th[n] = theta
+            X[n] = rr * sn
+            Y[n] = rr * cs
+        n += 1
+    return n
+
+
+@nb.njit(cache=True, inline="always")
+def _line_range(b, m, n_minor, n_major):
+    """Columns where line ``minor = b + m*major`` lies in the bilinear domain [0, n_minor-1]."""
+    if m <= 0.0:
+        if b < -1e-9 or b > n_minor - 1.0 + 1e-9:
+            return 0, -1
+        return 0, n_major - 1
+    lo = math.ceil((0.0 - b) / m - 1e-9)
+    hi = math.floor((n_minor - 1.0 - b) / m + 1e-9)
+    if lo < 0:
+        lo = 0
+    if hi > n_major - 1:
+        hi = n_major - 1
+    return lo, hi
+
+
+@nb.njit(cache=True, inline="always")
+def _hull_query(X, Y, hor, off, s0, XO, YO):
+    """Walk the hull chain from sample ``s0`` to the tangent point seen from (XO, YO)."""
+    v = s0
+    while True:
+        nxt = hor[off + v]
+        if nxt < 0:
+            break
+        ax = X[off + v] - XO
+        ay = Y[off + v] - YO
+        bx = X[off + nxt] - XO
+        by = Y[off + nxt] - YO
+        if ax * by - ay * bx > 0.0:  # next vertex is higher as seen from O
+            v = nxt
+        else:
+            break
+    return v
+
+
+@nb.njit(cache=True, inline="always")
+def _slope_at(z, t, dsg, rO, R):
+    """tan(elevation) of a point at height z, t column steps (dsg ground metres each) ahead."""
+    dth = t * dsg / R
+    rr = R + z
+    return (rr * (1.0 - 0.5 * dth * dth) - rO) / (rr * dth)
+
+
+@nb.njit(cache=True, inline="always")
+def _piece(Z, i, cc, r, c, m, ta, tb, zO, obs_h, rO, dsg, c2, R, best, first):
+    """Best tan(elevation) over one piece [ta, tb] of the ray inside cell (row i, column cc).
+
+    Along the ray the bilinear surface of the cell is ``z(t) = p0 + p1 t + p2 t^2``; the slope
+    ``g(t) = (z(t) - zO - h)/(t dsg) - t dsg/(2R)`` peaks at a piece end or at
+    ``t* = sqrt(P0 / P2')`` (``P0 = p0 - zO - h < 0``, ``P2' = p2 - dsg^2/(2R) < 0``).
+    """
+    z00 = Z[i, cc]
+    z01 = Z[i, cc + 1]
+    z10 = Z[i + 1, cc]
+    Bu = z01 - z00
+    Bw = z10 - z00
+    Cuw = Z[i + 1, cc + 1] - z10 - z01 + z00
+    u0 = float(c - cc)
+    w0 = float(r - i)
+    p0 = z00 + Bu * u0 + Bw * w0 + Cuw * u0 * w0
+    p1 = Bu + Bw * m + Cuw * (u0 * m + w0)
+    p2 = Cuw * m
+    zb = p0 + (p1 + p2 * tb) * tb
+    g = _slope_at(zb, tb, dsg, rO, R)
+    if g > best:
+        best = g
+    P0 = p0 - zO - obs_h
+    P2 = p2 - c2
+    if P0 < 0.0 and P2 < 0.0:
+        ts = math.sqrt(P0 / P2)
+        if ta < ts < tb:
+            g = _slope_at(p0 + (p1 + p2 * ts) * ts, ts, dsg, rO, R)
+            if g > best:
+                best = g
+    if first and obs_h == 0.0:
+        # the local slope: limit t -> 0+ (the observer sits on the surface)
+        g = p1 * R / ((R + zO) * dsg)
+        if g > best:
+            best = g
+    return best
+
+
+@nb.njit(cache=True)
+def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R):
+    """Max tan(elevation) over the bilinear surface along the exact ray, ``0 < t <= near_cols``.
+
+    The ray from pixel centre (r, c) is cut at column crossings and at its (at most one per
+    column, since m <= 1) row crossing into pieces inside single cells; each piece is solved in
+    closed form by :func:`_piece` and evaluated with the exact sphere formula. Returns -1e300 if
+    the ray leaves the grid at once.
+    """
+    n_minor, n_major = Z.shape
+    best = _NEG
+    if near_cols <= 0:
+        return best
+    t_end = float(near_cols)
+    lim_c = (n_major - 1.0) - c
+    if lim_c < t_end:
+        t_end = lim_c
+    if m > 0.0:
+        lim_r = ((n_minor - 1.0) - r) / m
+        if lim_r < t_end:
+            t_end = lim_r
+    if t_end <= 0.0:
+        return best
+    rO = R + zO + obs_h
+    c2 = dsg * dsg / (2.0 * R)
+    kmax = int(math.ceil(t_end))  # noqa: RUF046
+    for k in range(kmax):
+        ta = float(k)
+        tb = ta + 1.0
+        if tb > t_end:
+            tb = t_end
+        cc = c + k
+        if cc > n_major - 2:
+            cc = n_major - 2
+        ya = r + ta * m
+        yb = r + tb * m
+        ia = int(ya)
+        if ia > n_minor - 2:
+            ia = n_minor - 2
+        ib = int(yb)
+        if ib > ia and yb > ib and ib <= n_minor - 2:
+            tr = (ib - r) / m
+            best = _piece(Z, ia, cc, r, c, m, ta, tr, zO, obs_h, rO, dsg, c2, R, best, k == 0)
+            best = _piece(Z, ib, cc, r, c, m, tr, tb, zO, obs_h, rO, dsg, c2, R, best, False)
+        else:
+            best = _piece(Z, ia, cc, r, c, m, ta, tb, zO, obs_h, rO, dsg, c2, R, best, k == 0)
+    return best
+
+
+@nb.njit(cache=True, inline="always")
+def _exit_t(r, c, m, n_minor, n_major):
+    """Ray parameter [columns] where the ray from (r, c) leaves the bilinear domain."""
+    t = (n_major - 1.0) - c
+    if m > 0.0:
+        tr = ((n_minor - 1.0) - r) / m
+        if tr < t:
+            t = tr
+    return t
+
+
+@nb.njit(cache=True, inline="always")
+def _bilinear(Z, fr, fc):
+    n_minor, n_major = Z.shape
+    r0 = min(max(int(fr), 0), n_minor - 2)
+    c0 = min(max(int(fc), 0), n_major - 2)
+    wr = min(max(fr - r0, 0.0), 1.0)
+    wc = min(max(fc - c0, 0.0), 1.0)
+    return ((1 - wr) * ((1 - wc) * Z[r0, c0] + wc * Z[r0, c0 + 1])
+            + wr * ((1 - wc) * Z[r0 + 1, c0] + wc * Z[r0 + 1, c0 + 1]))
+
+
+@nb.njit(cache=True)
+def _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, FS, ff_center,
+             ff_radius2, R, rO, kO, cap_m):
+    """Far field along the pixel's own ray, for pixels whose ray leaves the DEM inside the near
+    field (there the sweep lines leave the DEM elsewhere). Same sampling and seam blend as the
+    lines. Returns (el [rad] or -1e300, radius of the last sample [m], its angle [rad])."""
+    fr = r + t_exit * m
+    fc = c + t_exit
+    z_exit = _bilinear(Z, fr, fc)
+    xw = wt[0] + wt[1] * fc + wt[2] * fr
+    yw = wt[3] + wt[4] * fc + wt[5] * fr
+    theta = t_exit * ds_col / kO / R
+    sn = math.sin(theta)
+    cs = math.cos(theta)
+    kprev = _kscale(xw, yw, kg, kmeta)
+    _, step = _level_sample(xw, yw, lv_z, lv_meta)
+    step = step / FS
+    if step <= 0.0:
+        step = lv_meta[lv_meta.shape[0] - 1, 7] / FS
+    t = 0.5 * step
+    t_first = t
+    tprev = 0.0
+    blend_m = 2.0 * step * FS
+    first = True
+    bn = _NEG
+    bd = 1.0
+    rE = R + z_exit
+    while t <= cap_m:
+        x = xw + ex * t
+        y = yw + ey * t
+        dxc = x - ff_center[0]
+        dyc = y - ff_center[1]
+        if dxc * dxc + dyc * dyc > ff_radius2:
+            break
+        z, px = _level_sample(x, y, lv_z, lv_meta)
+        if px <= 0.0:
+            break
+        if first:
+            dz0 = z_exit - z
+            first = False
+        z += dz0 * math.exp(-(t - t_first) / blend_m)
+        kk = _kscale(x, y, kg, kmeta)
+        d = (t - tprev) / (0.5 * (kk + kprev)) / R
+        theta += d
+        sn, cs = _rotate(sn, cs, d)
+        kprev = kk
+        tprev = t
+        rr = R + z
+        num = rr * cs - rO
+        den = rr * sn
+        if num * bd > bn * den:
+            bn = num
+            bd = den
+        rE = rr
+        t += px / FS if t - t_first < 25.0 * px else px
+    el = math.atan2(bn, bd) if bn > _NEG else _NEG
+    return el, rE, theta
+
+
+@nb.njit(cache=True, inline="always")
+def _far_line(li, c, rO, S, near_cols, early, th_skip, n_lines, counts, c_lo, c_hi, ndem, offs,
+              th, X, Y, hor):
+    """Hull elevation [rad] from line ``li`` for the observer at column ``c``, plus the
+    radius [m] and angular distance [rad] of the line's last sample (for the sphere tail).
+
+    Returns (valid, has_far_field, el, rE, dthE); ``el`` is -1e300 when no sample lies beyond
+    the near field.
+    """
+    if li < 0 or li >= n_lines or counts[li] == 0 or c < c_lo[li] or c > c_hi[li]:
+        return False, False, _NEG, 0.0, 0.0
+    o = offs[li]
+    n = counts[li]
+    j = (c - c_lo[li]) * S
+    thO = th[o + j]
+    rj = math.sqrt(X[o + j] * X[o + j] + Y[o + j] * Y[o + j])
+    XO = X[o + j] * (rO / rj)  # the observer above the line's sample (no trig)
+    YO = Y[o + j] * (rO / rj)
+    s0 = j + near_cols * S + 1
+    if s0 > ndem[li] or early:
+        # the pixel's own ray leaves the DEM inside the near field: only far-field samples
+        # beyond the stretch marched along the ray itself (angle th_skip) count
+        s0 = ndem[li]
+        if th_skip > 0.0:
+            lo = s0
+            hi = n
+            while lo < hi:  # first sample with th >= thO + th_skip (th increases)
+                mid = (lo + hi) // 2
+                if th[o + mid] < thO + th_skip:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            s0 = lo
+    if s0 <= j:
+        s0 = j + 1
+    el = _NEG
+    if s0 < n:
+        v = _hull_query(X, Y, hor, o, s0, XO, YO)
+        el = math.atan2(Y[o + v] - YO, X[o + v] - XO) + thO
+    rE = math.hypot(X[o + n - 1], Y[o + n - 1])
+    return True, n > ndem[li], el, rE, th[o + n - 1] - thO
+
+
+@nb.njit(cache=True)
+def line_layout(m, Q, S, far_cap, b_anchor, out_rows, out_cols, n_minor, n_major):
+    """The sweep lines that bracket a tile and their sample capacities (one azimuth).
+
+    Returns ``(b_min, c_lo, c_hi, cap, ndem, offs)``: line ``li`` has intercept
+    ``b_min + li / Q``, spans columns ``c_lo[li]..c_hi[li]`` of the DEM (``ndem[li]`` samples)
+    and owns ``cap[li]`` sample slots starting at ``offs[li]`` (the DEM part plus
+    ``far_cap``). Shared by the CPU kernel and the GPU driver (:mod:`lupex.horizon._gpu`).
+    """
+    # lines needed to bracket every requested pixel
+    b_lo = out_rows[0] - m * (out_cols[1] - 1)
+    b_hi = (out_rows[1] - 1) - m * out_cols[0]
+    # lines on a lattice anchored to the whole DEM, so that tiles agree to the last bit
+    b_min = b_anchor + math.floor((b_lo - b_anchor) * Q - 1.0) / Q
+    n_lines = int(math.ceil((b_hi - b_min) * Q)) + 2  # noqa: RUF046
+    c_lo = np.empty(n_lines, np.int64)
+    c_hi = np.empty(n_lines, np.int64)
+    cap = np.zeros(n_lines, np.int64)
+    ndem = np.zeros(n_lines, np.int64)
+    for li in range(n_lines):
+        b = b_min + li / Q
+        lo, hi = _line_range(b, m, n_minor, n_major)
+        if lo < out_cols[0]:
+            lo = out_cols[0]
+        c_lo[li] = lo
+        c_hi[li] = hi
+        if hi >= lo:
+            ndem[li] = (hi - lo) * S + 1
+            # capacity: the DEM part plus an upper bound of the far-field samples
+            cap[li] = ndem[li] + far_cap
+    offs = np.zeros(n_lines + 1, np.int64)
+    for li in range(n_lines):
+        offs[li + 1] = offs[li] + cap[li]
+    return b_min, c_lo, c_hi, cap, ndem, offs
+
+
+@nb.njit(cache=True)
+def _line_hull(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
+               ff_center, ff_radius2, R, th, X, Y, hor, stack):
+    """Sample one line into ``th, X, Y`` (its own slots) and sweep its upper hull into ``hor``.
+
+    ``stack`` is scratch of the same length (the CPU kernel allocates it per line, the GPU
+    driver hands out preallocated slots). Returns the number of samples.
+    """
+    n = _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta,
+                      foot, ff_center, ff_radius2, R, True, th, X, Y)
+    # upper-hull sweep from the far end
+    top = -1
+    for j in range(n - 1, -1, -1):
+        xj = X[j]
+        yj = Y[j]
+        while top >= 1:
+            a = stack[top]
+            c = stack[top - 1]
+            ax = X[a] - xj
+            ay = Y[a] - yj
+            cx = X[c] - xj
+            cy = Y[c] - yj
+            if ax * cy - ay * cx >= 0.0:
+                top -= 1
+            else:
+                break
+        hor[j] = stack[top] if top >= 0 else -1
+        top += 1
+        stack[top] = j
+    return n
+
+
+@nb.njit(cache=True)
+def _pixel_deg(Z, r, c, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
+               lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, n_lines, counts, c_lo, c_hi,
+               ndem, offs, th, X, Y, hor, parts):
+    """Horizon elevation [deg] of view pixel (r, c): exact near field, then the two bracketing
+    lines' hulls, the pixel's own ray where it leaves the DEM early, and the sphere tail.
+
+    ``parts`` (bit mask, 7 = all) switches off the hull queries (bit 2) or the pixel's own
+    far-field ray (bit 4) for profiling only."""
+    n_minor, n_major = Z.shape
+    zO = Z[r, c]
+    rO = R + zO + obs_h
+    xw = wt[0] + wt[1] * c + wt[2] * r
+    yw = wt[3] + wt[4] * c + wt[5] * r
+    kO = _kscale(xw, yw, kg, kmeta)
+    # --- exact near field: analytic maximum over the bilinear surface
+    sl = _near_field(Z, r, c, m, ds_col / kO, near_cols, obs_h, zO, R) if parts & 1 else _NEG
+    el_near = math.atan(sl) if sl > _NEG else _NEG
+    # --- far field from the two bracketing lines
+    u = (r - m * c - b_min) * Q
+    l0 = int(math.floor(u))  # noqa: RUF046
+    f = u - l0
+    t_exit = _exit_t(r, c, m, n_minor, n_major)
+    early = t_exit < near_cols
+    e_ray = _NEG
+    th_skip = 0.0
+    if early and lv_meta.shape[0] > 0 and (parts & 4) != 0:
+        # the ray leaves the DEM inside the near field, where the sweep lines beside it
+        # leave elsewhere: march the first ray_cap_m of far field along the ray itself,
+        # take the rest from the lines' hulls
+        e_ray, _, th_skip = _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta,
+                                     lv_z, lv_meta, FS, ff_center, ff_radius2, R, rO, kO,
+                                     ray_cap_m)
+    if (parts & 2) == 0:
+        l0 = -2  # profiling: no hull queries
+    ok0, ff0, e0, rE0, d0 = _far_line(l0, c, rO, S, near_cols, early, th_skip, n_lines,
+                                      counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+    ok1, ff1, e1, rE1, d1 = _far_line(l0 + 1, c, rO, S, near_cols, early, th_skip, n_lines,
+                                      counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+    if early and not (ff0 or ff1):
+        # no far field beyond: the sphere continues from where the pixel's ray leaves
+        ok0 = True
+        rE0 = R + _bilinear(Z, r + t_exit * m, c + t_exit)
+        d0 = t_exit * ds_col / kO / R
+        ok1 = False
+    if ok0 and ok1:
+        rE = (1.0 - f) * rE0 + f * rE1
+        dE = (1.0 - f) * d0 + f * d1
+    elif ok0:
+        rE = rE0
+        dE = d0
+    elif ok1:
+        rE = rE1
+        dE = d1
+    else:
+        rE = R + zO
+        dE = 0.0
+    if e0 <= _NEG and e1 <= _NEG:
+        el_far = _NEG
+    elif e0 <= _NEG:
+        el_far = e1
+    elif e1 <= _NEG:
+        el_far = e0
+    else:
+        el_far = (1.0 - f) * e0 + f * e1
+    if e_ray > el_far:
+        el_far = e_ray
+    # the smooth reference sphere beyond the last sample of the pixel's ray, at its radius
+    if rO >= rE and el_far < 0.0:  # the tail (<= 0) can only win over a negative horizon
+        a = math.acos(rE / rO)
+        if a >= dE - 1e-15 and -a > el_far:
+            el_far = -a
+    el = el_near if el_near > el_far else el_far
+    if el <= _NEG:
+        # nothing ahead inside the data: the smooth sphere at the pixel's own elevation
+        el = -math.acos((R + zO) / rO)
+    return math.degrees(el)
+
+
+@nb.njit(parallel=True, cache=True)
+def sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot, ff_center,
+                ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor):
+    """Sample every sweep line and sweep its upper hull (all lines of one azimuth, in parallel).
+
+    ``counts[li]`` holds line ``li``'s capacity on entry and its number of samples on return.
+    """
+    for li in nb.prange(c_lo.shape[0]):
+        n = counts[li]
+        if n == 0:
+            continue
+        o = offs[li]
+        b = b_min + li / Q
+        counts[li] = _line_hull(Z, b, m, c_lo[li], c_hi[li], S, FS, ds_col, wt, ex, ey, kg,
+                                kmeta, lv_z, lv_meta, foot, ff_center, ff_radius2, R,
+                                th[o:o + n], X[o:o + n], Y[o:o + n], hor[o:o + n],
+                                np.empty(n, np.int32))
+
+
+@nb.njit(parallel=True, cache=True)
+def pixels_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
+                  lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
+                  offs, th, X, Y, hor, out_rows, out_cols, parts, out):
+    """Horizon elevation [deg] of the view pixels ``out_rows x out_cols`` from the swept lines.
+
+    ``parts`` is a bit mask of the work done per pixel (7 = all; the profiler of
+    ``benchmarks/horizon.py`` times 1 = exact near field, 3 = + the lines' hulls, 7 = + the
+    pixel's own far-field ray where it leaves the DEM early).
+    """
+    n_lines = c_lo.shape[0]
+    for r in nb.prange(out_rows[0], out_rows[1]):
+        for c in range(out_cols[0], out_cols[1]):
+            out[r, c] = np.float32(_pixel_deg(Z, r, c, m, ds_col, Q, S, FS, near_cols, obs_h, R,
+                                              wt, ex, ey, kg, kmeta, lv_z, lv_meta, ff_center,
+                                              ff_radius2, ray_cap_m, b_min, n_lines, counts,
+                                              c_lo, c_hi, ndem, offs, th, X, Y, hor, parts))
+
+
+def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta,
+                   lv_z, lv_meta, foot, ff_center, ff_radius, far_cap, ray_cap_m, b_anchor, out_rows,
+                   out_cols, out, timings=None):
+    """Horizon elevation [deg] of the view's pixels for one azimuth.
+
+    Parameters
+    ----------
+    Z : float64 (n_minor, n_major)
+        DEM view [m] oriented so the azimuth runs along +major with slope ``m`` in [0, 1].
+    ds_col : float
+        Grid distance [m] travelled per column step along the azimuth.
+    Q : int
+        Lines per row (lateral spacing 1/Q row).
+    S, FS : int
+        Samples per column along the lines, and per far-field pixel beyond the DEM.
+    near_cols : int
+        Exact near-field length [columns].
+    obs_h : float
+        Observer height [m].
+    far_cap : int
+        Upper bound of the far-field samples of one line.
+    ray_cap_m : float
+        Far-field stretch [m] marched along the pixel's own ray where it leaves the DEM inside
+        the near field.
+    b_anchor : float
+        Intercept of one line of the global lattice in this view's coordinates.
+    out_rows, out_cols : (lo, hi) int ranges of the view to compute (a tile), hi exclusive.
+    out : float32 (n_minor, n_major)
+        Written in place for the requested range [deg].
+    timings : dict, optional
+        Profiling (``benchmarks/horizon.py``): when given, each phase is run separately and its
+        wall time [s] added under ``lines_dem``, ``lines_far``, ``near``, ``hull``,
+        ``edge_rays`` (the lines are swept twice, with and without the far field, and the
+        pixels three times: results are those of the full run).
+
+    Notes
+    -----
+    The per-line work (:func:`_line_hull`) and the per-pixel work (:func:`_pixel_deg`) are
+    the functions the GPU path (:mod:`lupex.horizon._gpu`) compiles for CUDA unchanged.
+    """
+    n_minor, n_major = Z.shape
+    ff_radius2 = ff_radius * ff_radius
+    b_min, c_lo, c_hi, counts, ndem, offs = line_layout(m, Q, S, far_cap, b_anchor, out_rows,
+                                                        out_cols, n_minor, n_major)
+    ntot = offs[-1]
+    th = np.empty(ntot, np.float64)
+    X = np.empty(ntot, np.float64)
+    Y = np.empty(ntot, np.float64)
+    hor = np.empty(ntot, np.int32)
+    if timings is None:
+        sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
+                    ff_center, ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor)
+        pixels_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
+                      lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
+                      offs, th, X, Y, hor, out_rows, out_cols, 7, out)
+        return
+    import time
+
+    cap = counts.copy()
+    t0 = time.perf_counter()
+    sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta[:0], foot,
+                ff_center, ff_radius2, R, b_min, c_lo, c_hi, cap, offs, th, X, Y, hor)
+    t1 = time.perf_counter()
+    sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
+                ff_center, ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor)
+    t2 = time.perf_counter()
+    px = []
+    for parts in (2, 6, 7):
+        t = time.perf_counter()
+        pixels_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
+                      lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
+                      offs, th, X, Y, hor, out_rows, out_cols, parts, out)
+        px.append(time.perf_counter() - t)
+    for key, dt in (("lines_dem", t1 - t0), ("lines_far", (t2 - t1) - (t1 - t0)),
+                    ("hull", px[0]), ("edge_rays", px[1] - px[0]), ("near", px[2] - px[1])):
+        timings[key] = timings.get(key, 0.0) + max(dt, 0.0)
