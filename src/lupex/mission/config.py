@@ -51,7 +51,10 @@ def config_from_scenario(scenario: Any, landing_xy: tuple[float, float], **overr
                                  idle_w=m["lander_idle_w"], hibernate_w=m["lander_hibernate_w"],
                                  dte_rate_kbps=m["lander_dte_rate_kbps"]))
     kw.update(overrides)
-    return MissionConfig(**kw), Science(drill_depth_m=m["drill_depth_m"])
+    ins = getattr(scenario, "instruments", None)
+    specs = {} if ins is None else {k: getattr(ins, k) for k in
+                                    ("neutron", "drill", "ltga", "triton", "adore")}
+    return MissionConfig(**kw), Science(drill_depth_m=m["drill_depth_m"], **specs)
 
 
 def survival_summary(cfg: MissionConfig) -> dict[str, float]:
