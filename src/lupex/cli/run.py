@@ -29,6 +29,9 @@ def register(app: typer.Typer) -> None:
                                         "needs) up to date; repeatable."),
         device: str = typer.Option("cpu", "--device", help="Horizon engine: cpu, gpu (NVIDIA, "
                                    "needs lupex[gpu]) or auto."),
+        monte_carlo: int = typer.Option(0, "--monte-carlo", min=0, help="Also run the mission N "
+                                        "times over truth seeds and uncertainties, both drilling "
+                                        "strategies (sets [mission] monte_carlo)."),
         template_config: bool = typer.Option(False, "--template-config",
                                              help="Print a complete, commented default "
                                              "scenario (it runs as it is) and exit."),
@@ -44,6 +47,11 @@ def register(app: typer.Typer) -> None:
             raise ParameterError("lupex run: give the scenario file (or --template-config).")
         if out is None:
             raise ParameterError("lupex run: give the run folder, --out RUN.")
+        if monte_carlo:
+            from lupex.scenario import Scenario
+
+            scenario = Scenario.load(scenario).updated({"mission.monte_carlo": monte_carlo},
+                                                       source=str(scenario))
         run_and_report(scenario, out, stages=stage or None, device=device, title="lupex run")
 
 
@@ -61,7 +69,7 @@ def run_and_report(scenario, out: Path, *, stages=None, device: str = "cpu",
             + (f"; reused: {', '.join(res.reused)}" if res.reused else ""))
     summ = RunFolder(out).summary()
     for key in ("psr_area_km2", "psr_median_max_temperature_k", "best_site_lat_deg",
-                "best_site_lon_deg", "traverse"):
+                "best_site_lon_deg", "traverse", "mission"):
         if key in summ and summ[key] is not None:
             c.print(f"  {key}: {summ[key]}")
     c.print(f"[green]done[/]: {out / 'report.html'}")
