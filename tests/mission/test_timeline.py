@@ -14,7 +14,7 @@ from lupex.mission import _kernels as MK
 from lupex.mission.timeline import simulate
 
 sys.path.insert(0, str(Path(__file__).parent))
-import mission_synth as M  # noqa: E402
+import mission_synth as M
 
 
 def _integrate(sun, earth, rate, *, t_b, load, soc, floor=0.0, target=0.0, cap=2000.0,
@@ -53,7 +53,7 @@ def test_soc_integrates_the_power_balance_closed_form() -> None:
 def test_kernel_downlinks_only_when_earth_and_station() -> None:
     earth = [0, 1, 1, 0, 1, 1]
     rate = [64, 64, 0, 64, 0, 64]  # 0 = no station sees the Moon
-    (t, soc, stored, sent, *_r), tr = _integrate([1] * 6, earth, rate, t_b=6 * 3600.0, load=0.0,
+    (_t, _soc, _stored, sent, *_r), tr = _integrate([1] * 6, earth, rate, t_b=6 * 3600.0, load=0.0,
                                                  soc=1000.0, stored=1e6)
     per_step = tr[2]
     both = np.array(earth, bool) & (np.array(rate) > 0)
