@@ -140,3 +140,13 @@ def test_bad_inputs_are_one_clear_error():
         make_truth(da, traps, TruthTable(), seed=0, grid=(np.arange(0.0, 10.0), np.arange(3.0)))
     with pytest.raises(ScenarioError, match=re.escape("max_wt_pct = 30.0 exceeds the 24.2 wt%")):
         Scenario.from_dict({"truth": {"max_wt_pct": 30.0}})
+
+
+def test_boolean_cold_traps_and_unknown_species():
+    da, traps = _maps()
+    boolean = {"CO2": traps["CO2"] == 1}
+    a = make_truth(da, traps, TruthTable(), seed=3)
+    b = make_truth(da, boolean, TruthTable(), seed=3)
+    assert np.array_equal(a.species_wt_pct["CO2"], b.species_wt_pct["CO2"])
+    with pytest.raises(ParameterError, match="unknown species 'XY'"):
+        make_truth(da, {"XY": traps["CO2"]}, TruthTable(species_molar_ratio={"XY": 0.1}), seed=3)
