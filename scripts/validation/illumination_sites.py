@@ -18,8 +18,8 @@ Speyerer & Robinson (2013, Icarus 222), De Rosa et al. (2012, PSS 74) and Mazari
 (2011, Icarus 211); those papers' own tables were not reachable here, so their rows are taken
 as Gläser et al. quote them. Bussey et al.'s 86 % at 88.74 S, 124.5 E matches their abstract.
 
-Rules (Gläser et al. 2014, section 2.4 of the summary): "accumulated illumination" is the
-time mean of the visible solar-disc fraction (lupex ``sun_fraction_mean``, rule ``mean``);
+Rules (Gläser et al. 2014, their metric definitions as summarised): "accumulated
+illumination" is the time mean of the visible solar-disc fraction (lupex ``sun_fraction_mean``, rule ``mean``);
 "accumulated light" is the share of time with the Sun not wholly hidden (lupex
 ``sun_any_fraction``, rule ``any``; the summary does not say how a partial disc is counted,
 and any-part is the reading consistent with a visible-fraction map); darkness = no part of
@@ -41,7 +41,7 @@ against the 40 m crop and the global LOLA grid). The ridge points are therefore 
 the crop as shipped and on a levelled copy (the footprint raised by the median difference to
 the block-meaned 40 m crop); the levelled one is the comparison.
 
-Run from the repository root (about 10 min on the shared 2 cores; ``--cache`` keeps the
+Run from the repository root (about 4 min on the shared 2 cores; ``--cache`` keeps the
 horizons for a rerun)::
 
     .venv/bin/python scripts/validation/illumination_sites.py [--cache DIR] [--json FILE]
