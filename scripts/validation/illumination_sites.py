@@ -19,7 +19,8 @@ Speyerer & Robinson (2013, Icarus 222), De Rosa et al. (2012, PSS 74) and Mazari
 as Gläser et al. quote them. Bussey et al.'s 86 % at 88.74 S, 124.5 E matches their abstract.
 
 Rules (Gläser et al. 2014, their metric definitions as summarised): "accumulated
-illumination" is the time mean of the visible solar-disc fraction (lupex ``sun_fraction_mean``, rule ``mean``);
+illumination" is the time mean of the visible solar-disc fraction (lupex
+``sun_fraction_mean``, rule ``mean``);
 "accumulated light" is the share of time with the Sun not wholly hidden (lupex
 ``sun_any_fraction``, rule ``any``; the summary does not say how a partial disc is counted,
 and any-part is the reading consistent with a visible-fraction map); darkness = no part of
