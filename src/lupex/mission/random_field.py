@@ -18,6 +18,8 @@ References
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import fft as sfft
 
@@ -51,14 +53,22 @@ def gaussian_random_field(shape: tuple[int, int], spacing_m: tuple[float, float]
         raise ParameterError(f"correlation_length_m = {correlation_length_m!r} must be > 0 m.")
     py = sfft.next_fast_len(ny + min(ny, int(np.ceil(pad_lengths * correlation_length_m / dy))))
     px = sfft.next_fast_len(nx + min(nx, int(np.ceil(pad_lengths * correlation_length_m / dx))))
+    root = _root_spectrum(py, px, dy, dx, float(correlation_length_m))
+    w = rng.standard_normal((py, px))
+    field = sfft.irfft2(root * sfft.rfft2(w), s=(py, px))
+    return np.ascontiguousarray(field[:ny, :nx])
+
+
+@functools.lru_cache(maxsize=8)
+def _root_spectrum(py: int, px: int, dy: float, dx: float, length_m: float) -> np.ndarray:
+    """sqrt of the circulant eigenvalues (cached: Monte Carlo draws reuse one grid)."""
     iy = np.minimum(np.arange(py), py - np.arange(py)) * dy  # periodic distances
     ix = np.minimum(np.arange(px), px - np.arange(px)) * dx
     r = np.hypot(iy[:, None], ix[None, :])
-    lam = sfft.rfft2(np.exp(-r / correlation_length_m)).real  # even covariance: real spectrum
-    lam = np.clip(lam, 0.0, None)  # tiny negative round-off / embedding defect
-    w = rng.standard_normal((py, px))
-    field = sfft.irfft2(np.sqrt(lam) * sfft.rfft2(w), s=(py, px))
-    return np.ascontiguousarray(field[:ny, :nx])
+    lam = sfft.rfft2(np.exp(-r / length_m)).real  # even covariance: real spectrum
+    root = np.sqrt(np.clip(lam, 0.0, None))  # tiny negative round-off / embedding defect
+    root.flags.writeable = False
+    return root
 
 
 def empirical_semivariogram(field: np.ndarray, spacing_m: float, max_lag: int

@@ -157,12 +157,12 @@ def _nearest(da: xr.DataArray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Sample a (y, x) map at the nearest pixel of each grid point."""
     sx, sy = np.asarray(da["x"].values, float), np.asarray(da["y"].values, float)
     if sx.size > 1:
-        half = 0.5 * abs(sx[1] - sx[0])
+        half = 0.5 * abs(sx[1] - sx[0]) * (1 + 1e-9)
         if x.min() < sx.min() - half or x.max() > sx.max() + half:
             raise ParameterError("make_truth: the truth grid reaches beyond the volatiles map in x; "
                                  "choose a grid inside it.")
     if sy.size > 1:
-        half = 0.5 * abs(sy[1] - sy[0])
+        half = 0.5 * abs(sy[1] - sy[0]) * (1 + 1e-9)
         if y.min() < sy.min() - half or y.max() > sy.max() + half:
             raise ParameterError("make_truth: the truth grid reaches beyond the volatiles map in y; "
                                  "choose a grid inside it.")
