@@ -44,12 +44,20 @@ def test_cli_writes_maps_tables_and_provenance(dem_tif, tmp_path):
                 "earth_elevation_deg", "horizon_deg_at_earth", "earth_fraction"):
         assert col in header
     run = json.loads((out / "run.json").read_text())
-    assert run["parameters"]["dem"].endswith("dem.tif")
-    assert "psr_area_km2" in run["summary"]
-    # rerun resumes from the saved tiles (same outputs)
+    # the run folder's scenario is built from the options, the manifest lists the products
+    assert run["scenario"]["terrain"]["dem"].endswith("dem.tif")
+    assert run["scenario"]["window"]["step"] == "3h"
+    assert "psr_area_km2" in run["stages"]["illumination"]["summary"]
+    listed = {p["path"] for p in run["products"]}
+    assert {"maps/psr.tif", "tables/points.csv", "maps/dem.tif"} <= listed
+    psr = next(p for p in run["products"] if p["path"] == "maps/psr.tif")
+    assert psr["kind"] == "map" and psr["crs"] and psr["time_range"][0].startswith("2028-01-01")
+    # rerun: every stage is reused, nothing recomputed
     with pytest.raises(SystemExit):
         main(["--quiet", *args])
-    assert json.loads((out / "run.json").read_text())["summary"] == run["summary"]
+    again = json.loads((out / "run.json").read_text())
+    assert again["last_run"]["ran"] == [] and "illumination" in again["last_run"]["reused"]
+    assert again["stages"]["illumination"] == run["stages"]["illumination"]
 
 
 def test_cli_bad_point_is_one_line_error(dem_tif, tmp_path, capsys):
@@ -61,24 +69,28 @@ def test_cli_bad_point_is_one_line_error(dem_tif, tmp_path, capsys):
     assert "--point" in err and "LAT,LON" in err
 
 
-def test_cli_reads_a_horizon_store(dem_tif, tmp_path):
-    # interop with the horizon layer's Zarr store (int16, 0.01 deg): same maps as computing
-    # the horizons in the run (to the store's 0.01 deg quantisation)
-    store = pytest.importorskip("lupex.horizon.store")
+def test_cli_verb_is_the_stage_of_lupex_run(dem_tif, tmp_path):
+    # `lupex illumination DEM` builds a scenario and runs the illumination stage; `lupex run`
+    # on that scenario, and `lupex horizon` + `lupex illumination` on a run folder, give the
+    # same maps bit for bit (one wiring of the stage, not two)
     import numpy as np
     import rioxarray
 
-    from lupex.terrain import read_dem
-
-    dem = read_dem(dem_tif)
-    zarr_path = tmp_path / "h.zarr"
-    store.write_horizons_zarr(dem, zarr_path, n_azimuths=72, far_field=None)
-    common = ["--start", "2028-01-01", "--stop", "2028-01-10", "--step", "3h", "--tile-px", "8"]
-    for name, extra in (("a", ["--horizons", str(zarr_path)]),
-                        ("b", ["--azimuths", "72", "--far-field", "none"])):
-        with pytest.raises(SystemExit):
-            main(["--quiet", "illumination", str(dem_tif), "--out", str(tmp_path / name),
-                  *common, *extra])
-    a = rioxarray.open_rasterio(tmp_path / "a" / "maps" / "sun_fraction_mean.tif").values
-    b = rioxarray.open_rasterio(tmp_path / "b" / "maps" / "sun_fraction_mean.tif").values
-    np.testing.assert_allclose(a, b, atol=0.02)
+    common = ["--start", "2028-01-01", "--stop", "2028-01-10", "--step", "3h", "--tile-px", "8",
+              "--azimuths", "36", "--far-field", "none"]
+    with pytest.raises(SystemExit):
+        main(["--quiet", "illumination", str(dem_tif), "--out", str(tmp_path / "a"), *common])
+    with pytest.raises(SystemExit):
+        main(["--quiet", "run", str(tmp_path / "a" / "scenario.toml"), "--out",
+              str(tmp_path / "b"), "--stage", "horizon"])
+    with pytest.raises(SystemExit):
+        main(["--quiet", "illumination", str(tmp_path / "b")])
+    for name in ("sun_fraction_mean", "psr", "longest_darkness_h"):
+        a = rioxarray.open_rasterio(tmp_path / "a" / "maps" / f"{name}.tif").values
+        b = rioxarray.open_rasterio(tmp_path / "b" / "maps" / f"{name}.tif").values
+        np.testing.assert_array_equal(a, b)
+    # an option on a run folder overrides its scenario: only illumination reruns
+    with pytest.raises(SystemExit):
+        main(["--quiet", "illumination", str(tmp_path / "b"), "--step", "6h"])
+    last = json.loads((tmp_path / "b" / "run.json").read_text())["last_run"]
+    assert last["ran"] == ["illumination"] and "horizon" in last["reused"]

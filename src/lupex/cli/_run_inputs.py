@@ -1,52 +1,69 @@
-"""Shared by ``lupex sites`` and ``lupex traverse``: find a run folder's DEM and horizons, load
-the scenario, parse LAT,LON points."""
+"""Shared by the verbs that work on a run folder: run one stage of it, parse LAT,LON points.
+
+A verb given a run folder does what the same stage does inside ``lupex run``: it reads the
+folder's own ``scenario.toml``, applies the verb's options as overrides of scenario fields
+(``{"window.step": "1h"}``) or replaces it with ``--scenario``, and brings the stage and what it
+needs up to date through :func:`lupex.run.run_scenario`. There is no second wiring.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from lupex.errors import InputFileError, ParameterError
 
 
-def run_params(run_dir: Path) -> dict[str, Any]:
-    """``parameters`` recorded in ``RUN/run.json`` (empty when there is none)."""
-    p = Path(run_dir) / "run.json"
-    if not p.exists():
-        return {}
-    try:
-        meta = json.loads(p.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputFileError(f"{p}: not readable JSON ({exc}); rerun the step that wrote it.") from exc
-    params = dict(meta.get("parameters", {}))
-    for key in ("dem", "horizons"):  # the chain's layout records them at the top
-        if key not in params and isinstance(meta.get(key), str):
-            params[key] = meta[key]
-    return params
+def is_run_folder(path: Path) -> bool:
+    """True for a folder written by ``lupex run`` (it holds ``scenario.toml``)."""
+    from lupex.io.runfolder import SCENARIO
+
+    return Path(path).is_dir() and (Path(path) / SCENARIO).is_file()
 
 
-def find_dem(run_dir: Path, dem: Path | None) -> Path:
-    """``--dem``, else the DEM recorded in run.json, else ``RUN/maps/dem.tif``."""
-    if dem is not None:
-        return Path(dem)
-    rec = run_params(run_dir).get("dem")
-    if rec and Path(rec).exists():
-        return Path(rec)
-    p = Path(run_dir) / "maps" / "dem.tif"
-    if p.exists():
-        return p
-    raise InputFileError(f"{run_dir}: no DEM found (no --dem, none recorded in run.json, no "
-                         "maps/dem.tif). Pass --dem DEM.tif.")
+def run_folder_scenario(run_dir: Path, scenario: Path | None = None,
+                        overrides: dict[str, Any] | None = None):
+    """The scenario of a run folder (or ``scenario``), with ``overrides`` applied."""
+    from lupex.io.runfolder import SCENARIO
+    from lupex.scenario import Scenario
+
+    run_dir = Path(run_dir)
+    if scenario is not None:
+        sc = Scenario.load(scenario)
+    elif is_run_folder(run_dir):
+        sc = Scenario.load(run_dir / SCENARIO)
+    else:
+        raise InputFileError(f"{run_dir}: not a lupex run folder (no {SCENARIO}); make one "
+                             "with `lupex run S.toml --out RUN` (or `lupex demo`).")
+    changes = {k: v for k, v in (overrides or {}).items() if v is not None}
+    return sc.updated(changes, source="command-line options") if changes else sc
 
 
-def load_scenario(path: Path | None):
-    from lupex.mission import Scenario
+def run_stage(run_dir: Path, stage: str, *, scenario: Path | None = None,
+              overrides: dict[str, Any] | None = None, device: str = "cpu",
+              scheduler: str | None = None, extra: dict[str, Any] | None = None):
+    """Bring ``stage`` of a run folder up to date with progress bars; return the results."""
+    from lupex.cli._runbar import run_with_progress
+    from lupex.run import RunOptions
 
-    return Scenario() if path is None else Scenario.load(path)
+    sc = run_folder_scenario(run_dir, scenario, overrides)
+    return run_with_progress(sc, run_dir, stages=(stage,), title=f"lupex {stage}",
+                             options=RunOptions(device=device, scheduler=scheduler,
+                                                extra=dict(extra or {})))
+
+
+def print_products(run_dir: Path, stage: str) -> None:
+    """Print the paths of a stage's products (from the manifest)."""
+    from lupex.cli._common import console
+    from lupex.io.runfolder import RunFolder
+
+    c = console()
+    for p in RunFolder(run_dir).products(stage):
+        c.print(str(Path(run_dir) / p["path"]))
 
 
 def parse_latlon(text: str, option: str) -> tuple[float, float]:
+    """``"LAT,LON"`` in degrees -> ``(lat, lon)``; one clear error otherwise."""
     try:
         lat_s, lon_s = text.split(",")
         lat, lon = float(lat_s), float(lon_s)

@@ -31,7 +31,7 @@ def stage_callbacks(p: Progress, n_stages: int, title: str
 
 
 def run_with_progress(scenario: Any, out: Any, *, stages: Any = None, options: Any = None,
-                      title: str = "lupex run") -> Any:
+                      title: str = "lupex run", report: bool = False) -> Any:
     """:func:`lupex.run.run_scenario` under a rich progress display; returns its results."""
     from lupex.cli._common import progress as progress_bar
     from lupex.run import plan, run_scenario
@@ -40,4 +40,4 @@ def run_with_progress(scenario: Any, out: Any, *, stages: Any = None, options: A
     with progress_bar() as p:
         prog, on_stage = stage_callbacks(p, n, title)
         return run_scenario(scenario, out, stages=stages, options=options, progress=prog,
-                            on_stage=on_stage)
+                            on_stage=on_stage, report=report)

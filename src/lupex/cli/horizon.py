@@ -17,16 +17,19 @@ def register(app: typer.Typer) -> None:
 
     @app.command("horizon", help=f"Compute horizon elevation maps of a DEM.\n\n{_EXAMPLE}")
     def horizon(
-        dem: Path = typer.Argument(..., help="DEM GeoTIFF in a projected lunar CRS, elevations [m] "
-                                   "above the 1737.4 km sphere."),
-        azimuths: int = typer.Option(720, "--azimuths", help="Number of azimuths N (4..1440); bin "
-                                     "centres k*360/N, clockwise from grid north."),
-        observer_height_m: float = typer.Option(0.0, "--observer-height-m",
+        dem: Path = typer.Argument(..., metavar="DEM|RUN", help="DEM GeoTIFF in a projected "
+                                   "lunar CRS, elevations [m] above the 1737.4 km sphere; or a "
+                                   "run folder (then its horizon stage is brought up to date "
+                                   "with its scenario, --azimuths/--observer-height-m/"
+                                   "--far-field overriding it)."),
+        azimuths: int | None = typer.Option(None, "--azimuths", help="Number of azimuths N (4..1440); bin "
+                                     "centres k*360/N, clockwise from grid north; default 720 on a DEM)."),
+        observer_height_m: float | None = typer.Option(None, "--observer-height-m",
                                                 help="Observer height above the surface [m]."),
-        far_field: str = typer.Option("auto", "--far-field", help="Terrain beyond the DEM: auto "
+        far_field: str | None = typer.Option(None, "--far-field", help="Terrain beyond the DEM: auto "
                                       "(regional LOLA ring if lupex[lola] is installed), none, or a "
                                       "GeoTIFF path."),
-        far_field_radius_km: float = typer.Option(300.0, "--far-field-radius-km",
+        far_field_radius_km: float | None = typer.Option(None, "--far-field-radius-km",
                                                   help="Far-field radius around the DEM centre [km]."),
         out: Path = typer.Option(Path("horizons.zarr"), "--out", help="Output Zarr store; rerun "
                                  "the same command to resume an interrupted run."),
@@ -44,6 +47,19 @@ def register(app: typer.Typer) -> None:
                                    "usable, else the CPU). Both compute the same horizons."),
     ) -> None:
         """Compute horizon elevation maps of a DEM."""
+        if dem.is_dir():
+            from lupex.cli._run_inputs import print_products, run_stage
+
+            run_stage(dem, "horizon", device=device, overrides={
+                "horizon.n_azimuths": azimuths, "horizon.observer_height_m": observer_height_m,
+                "horizon.far_field": far_field,
+                "horizon.far_field_radius_km": far_field_radius_km})
+            print_products(dem, "horizon")
+            return
+        azimuths = 720 if azimuths is None else azimuths
+        observer_height_m = 0.0 if observer_height_m is None else observer_height_m
+        far_field = "auto" if far_field is None else far_field
+        far_field_radius_km = 300.0 if far_field_radius_km is None else far_field_radius_km
         import xarray as xr
 
         from lupex.errors import InputFileError

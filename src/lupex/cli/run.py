@@ -63,7 +63,7 @@ def run_and_report(scenario, out: Path, *, stages=None, device: str = "cpu",
     from lupex.run import RunOptions
 
     res = run_with_progress(scenario, out, stages=stages, options=RunOptions(device=device),
-                            title=title)
+                            title=title, report=True)
     c = console()
     c.print(f"ran: {', '.join(res.ran) or 'nothing (all up to date)'}"
             + (f"; reused: {', '.join(res.reused)}" if res.reused else ""))

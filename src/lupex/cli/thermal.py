@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
         days: float = typer.Option(30.0, "--days", help="Length of the output window [days]."),
         step_h: float = typer.Option(1.0, "--step-h", help="Time step and output interval [h]."),
         depth_m: list[float] = typer.Option([], "--depth-m", help="Extra output depth [m]; repeat for more."),
-        spinup_days: float = typer.Option(365.25, "--spinup-days",
+        spinup_days: float | None = typer.Option(None, "--spinup-days",
                                           help="Span before --start used as the periodic spin-up forcing [d]."),
         fmt: str = typer.Option("table", "--format", help="Output format: csv or table."),
         out: Path | None = typer.Option(None, "--out", help="Write CSV here (atomic) instead of stdout."),
@@ -119,14 +119,18 @@ def register(app: typer.Typer) -> None:
         n_azimuths: int | None = typer.Option(None, "--n-azimuths",
                                               help="Azimuths when computing horizons (default: "
                                               "the run folder's, else 360)."),
-        radiosity: str = typer.Option("auto", "--radiosity",
+        decimate: int | None = typer.Option(None, "--decimate", help="On a run folder: model "
+                                            "blocks of n x n pixels (1: every pixel; default: "
+                                            "the scenario's [thermal] decimate)."),
+        radiosity: str | None = typer.Option(None, "--radiosity",
                                       help="Scattered sunlight and terrain infrared: auto (all "
-                                      "facet pairs up to 2500 facets, hierarchical beyond), "
-                                      "dense, hierarchical or none (PSRs then tens of K too "
-                                      "cold)."),
+                                      "facet pairs up to 2500 facets, hierarchical beyond; the "
+                                      "default), dense, hierarchical or none (PSRs then tens of "
+                                      "K too cold)."),
         depth_m: list[float] = typer.Option([], "--depth-m", help="Output depth [m]; repeat for more."),
-        spinup_days: float = typer.Option(365.25, "--spinup-days",
-                                          help="Span before --start used for spin-up [d]; 0: the window."),
+        spinup_days: float | None = typer.Option(None, "--spinup-days",
+                                          help="Span before --start used for spin-up [d]; 0: the window "
+                                          "(default 365.25)."),
         resume: bool = typer.Option(True, "--resume/--fresh",
                                     help="Continue an interrupted run from OUT/"
                                     f"{CHECKPOINT} (written every --checkpoint-min minutes and "
@@ -156,8 +160,8 @@ def register(app: typer.Typer) -> None:
         """
         import numpy as np
 
-        from lupex.cli._run_inputs import find_dem, parse_latlon, run_params
-        from lupex.errors import InputFileError, ParameterError, check_range
+        from lupex.cli._run_inputs import parse_latlon
+        from lupex.errors import ParameterError, check_range
         from lupex.io.provenance import provenance
         from lupex.terrain.dem import read_dem
         from lupex.thermal.maps import (
@@ -168,41 +172,15 @@ def register(app: typer.Typer) -> None:
         )
 
         check_range("--checkpoint-min", checkpoint_min, 0, None, unit="min")
-        far_field, far_field_radius_km = None, 300.0  # a run folder's own, when it records one
         check_range("--frame-cache-gb", frame_cache_gb, 0, None, unit="GB")
         if dem_path.is_dir():
-            run = dem_path
-            recorded = run_params(run)
-            try:
-                dem_path = find_dem(run, None)
-            except InputFileError:
-                raise InputFileError(
-                    f"{run}: no DEM found (none recorded in run.json, no maps/dem.tif). Give a "
-                    f"run folder written by `lupex illumination` / `lupex demo`, or a DEM: "
-                    f"`lupex thermal maps DEM.tif --out {run} --start ... --stop ...`.") from None
-            out = out or run
-            if horizons == "compute":
-                stored = run / "cache" / "horizons.zarr"
-                rec_h = recorded.get("horizons")
-                if stored.exists():
-                    horizons = str(stored)
-                elif isinstance(rec_h, str) and Path(rec_h).exists():
-                    horizons = rec_h
-            rec_ff = recorded.get("far_field")
-            if isinstance(rec_ff, str) and rec_ff not in ("auto", "none") and Path(rec_ff).exists():
-                far_field = read_dem(rec_ff)
-            elif rec_ff == "auto":
-                far_field = "auto"
-            far_field_radius_km = float(recorded.get("far_field_radius_km", 300.0))
-            rec_az = recorded.get("azimuths", recorded.get("n_azimuths"))
-            if n_azimuths is None and isinstance(rec_az, int):
-                n_azimuths = rec_az
-            start = start or recorded.get("start")
-            stop = stop or recorded.get("stop")
-            step = step or recorded.get("step")
-            if start is None or stop is None:
-                raise ParameterError(f"{run}: run.json records no window (start/stop); give "
-                                     "--start and --stop.")
+            _run_folder_thermal(dem_path, start=start, stop=stop, step=step, horizons=horizons,
+                                n_azimuths=n_azimuths, radiosity=radiosity, depth_m=depth_m,
+                                spinup_days=spinup_days, resume=resume, point=point,
+                                decimate=decimate, checkpoint_min=checkpoint_min,
+                                frame_cache_gb=frame_cache_gb)
+            return
+        far_field, far_field_radius_km = None, 300.0
         if out is None:
             raise ParameterError("lupex thermal maps: give --out RUN (or a run folder as the "
                                  "first argument).")
@@ -223,6 +201,8 @@ def register(app: typer.Typer) -> None:
             hor = open_horizons(horizons)
         from lupex.thermal.viewfactors import view_factors_for
 
+        radiosity = radiosity or "auto"
+        spinup_days = 365.25 if spinup_days is None else spinup_days
         F = view_factors_for(dem, radiosity)
 
         from lupex.terrain.geometry import nearest_pixel
@@ -248,10 +228,51 @@ def register(app: typer.Typer) -> None:
                           far_field=far_field if isinstance(far_field, str | None) else "DEM",
                           radiosity=radiosity, depths_m=list(depth_m),
                           spinup_days=spinup_days)
+        from lupex.io.runfolder import RunFolder
+
+        folder = RunFolder(out)
         for path in write_thermal_outputs(ds, out, provenance=prov):
+            folder.add_map("thermal", path, ds[path.stem]) if path.suffix == ".tif" else \
+                folder.add("thermal", path, kind="store" if path.suffix == ".zarr" else "plot",
+                           long_name=path.stem.replace("_", " "))
             console().print(str(path))
         if pix:
-            console().print(str(write_thermal_points(ds, out, pts)))
+            pp = write_thermal_points(ds, out, pts)
+            folder.add_table("thermal", pp, long_name="temperature series at the points")
+            console().print(str(pp))
+        folder.save()
         discard_checkpoint(ckpt)
 
     app.add_typer(thermal_app, name="thermal")
+
+
+def _run_folder_thermal(run, *, start, stop, step, horizons, n_azimuths, radiosity, depth_m,
+                        spinup_days, resume, point, decimate, checkpoint_min, frame_cache_gb):
+    """`lupex thermal RUN`: the run's thermal stage, options overriding its [thermal] table."""
+    from lupex.cli._run_inputs import is_run_folder, parse_latlon, print_products, run_stage
+    from lupex.errors import InputFileError, ParameterError
+
+    if not is_run_folder(run):
+        raise InputFileError(
+            f"{run}: not a lupex run folder (no scenario.toml). Give a folder written by "
+            f"`lupex run` / `lupex demo` / `lupex illumination`, or a DEM: "
+            f"`lupex thermal maps DEM.tif --out {run} --start ... --stop ...`.")
+    if start or stop or horizons != "compute" or n_azimuths:
+        raise ParameterError("on a run folder the window and horizons are the run's own: "
+                             "--start/--stop/--horizons/--n-azimuths apply to a DEM only (edit "
+                             "the scenario's [window] / [horizon] and `lupex run` it).")
+    if not resume:  # --fresh: forget the checkpoint and the stage's record
+        from lupex.io.runfolder import RunFolder
+
+        (run / CHECKPOINT).unlink(missing_ok=True)
+        folder = RunFolder(run)
+        folder.forget_stage("thermal")
+        folder.save()
+    pts = [list(parse_latlon(t, "--point")) for t in point]
+    run_stage(run, "thermal", overrides={
+        "thermal.step": step, "thermal.radiosity": radiosity,
+        "thermal.depths_m": list(depth_m) or None, "thermal.spinup_days": spinup_days,
+        "thermal.decimate": decimate, "thermal.points": pts or None},
+        extra={"thermal_checkpoint_every_s": checkpoint_min * 60.0,
+               "thermal_cache_bytes": int(frame_cache_gb * 1e9)})
+    print_products(run, "thermal")

@@ -101,12 +101,16 @@ def register(app: typer.Typer) -> None:
     def maps(
         run_dir: Path = typer.Argument(..., help="Run folder holding cache/thermal.zarr (from "
                                        "`lupex thermal maps ... --out DIR`)."),
-        species: list[str] = typer.Option(["H2O", "CO2"], "--species", help="Cold-trap species; repeat."),
-        loss_mm_per_gyr: float = typer.Option(1.0, "--loss-mm-per-gyr", help="Loss rate [mm per Gyr]."),
+        species: list[str] = typer.Option([], "--species", help="Cold-trap species; repeat "
+                                          "(default: the run's scenario, else H2O and CO2)."),
+        loss_mm_per_gyr: float | None = typer.Option(None, "--loss-mm-per-gyr",
+                                                     help="Loss rate [mm per Gyr] (default: the "
+                                                     "run's scenario, else 1)."),
     ) -> None:
         """Cold-trap masks per species and the water-ice stability depth from thermal maps.
 
-        Writes DIR/maps/cold_trap_<species>.tif, ice_stability_depth_m.tif and
+        On a folder from `lupex run` this is its volatiles stage (the options override the
+        scenario's [volatiles] table). Writes DIR/maps/cold_trap_<species>.tif, ice_stability_depth_m.tif and
         ice_stability_class.tif (0 stable at the surface, 1 at depth, 2 unstable within the
         grid, -1 no data). Use a thermal window of at least a year for annual maxima.
 
@@ -114,7 +118,18 @@ def register(app: typer.Typer) -> None:
 
         Example: `lupex volatiles maps run1 --species H2O --species CO2 --loss-mm-per-gyr 1`
         """
+        from lupex.cli._run_inputs import is_run_folder, print_products, run_stage
+
+        if is_run_folder(run_dir):
+            run_stage(run_dir, "volatiles", overrides={
+                "volatiles.species": list(species) or None,
+                "volatiles.loss_mm_per_gyr": loss_mm_per_gyr})
+            print_products(run_dir, "volatiles")
+            return
+        species = list(species) or ["H2O", "CO2"]
+        loss_mm_per_gyr = 1.0 if loss_mm_per_gyr is None else loss_mm_per_gyr
         from lupex.io.provenance import provenance
+        from lupex.io.runfolder import RunFolder
         from lupex.thermal.maps import open_thermal
         from lupex.volatiles import volatile_maps
         from lupex.volatiles.maps import write_volatile_outputs
@@ -122,7 +137,13 @@ def register(app: typer.Typer) -> None:
         ds = volatile_maps(open_thermal(run_dir), species=species, loss_mm_per_gyr=loss_mm_per_gyr)
         prov = provenance("lupex volatiles maps", run_dir=str(run_dir), species=list(species),
                           loss_mm_per_gyr=loss_mm_per_gyr)
+        folder = RunFolder(run_dir)
         for p in write_volatile_outputs(ds, run_dir, provenance=prov):
+            if p.suffix == ".tif":
+                folder.add_map("volatiles", p, ds[p.stem])
+            else:
+                folder.add_plot("volatiles", p, long_name=p.stem.replace("_", " "))
             console().print(str(p))
+        folder.save()
 
     app.add_typer(volatiles_app, name="volatiles")

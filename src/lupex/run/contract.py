@@ -54,12 +54,15 @@ class RunOptions:
         Horizon engine: ``"cpu"``, ``"gpu"`` or ``"auto"`` (both compute the same horizons).
     monte_carlo : int
         Monte Carlo repetitions of the mission simulation (0: one nominal mission).
+    scheduler : str, optional
+        dask.distributed scheduler address for the tiled stages (local threads when None).
     extra : dict
         Stage-specific options (documented by the stage).
     """
 
     device: str = "cpu"
     monte_carlo: int = 0
+    scheduler: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -35,6 +35,13 @@ def _instant(v: str) -> str:
     return v
 
 
+def _latlon_pairs(v: list[list[float]]) -> list[list[float]]:
+    for p in v:
+        if len(p) != 2 or not -90.0 <= p[0] <= 90.0:
+            raise ValueError(f"point {p!r}: expected [lat, lon] with lat in [-90, 90] deg")
+    return v
+
+
 class SyntheticTerrain(BaseModel):
     """The embedded synthetic south-pole terrain (:func:`lupex.terrain.synthetic_south_pole`)."""
 
@@ -169,20 +176,23 @@ class IlluminationTable(BaseModel):
     psr_span: Literal["window", "cycle"] = Field(
         "window", description="span of the PSR map: the mission window or the 18.61-yr lunar "
         "precession cycle", json_schema_extra={"unit": ""})
+    psr_step: str = Field("", description="time step over the PSR span (empty: the window's "
+                          "step; 2h for the cycle)", json_schema_extra={"unit": "duration"})
+    oversample: int = Field(1, ge=1, le=16, description="azimuth nodes per horizon azimuth in "
+                            "the binned statistics", json_schema_extra={"unit": "1"})
     points: list[list[float]] = Field(default_factory=list,
                                       description="[[lat, lon], ...] pixels whose Sun/Earth "
                                       "time series go to tables/points.csv",
                                       json_schema_extra={"unit": "deg"})
-    tile_px: int = Field(256, ge=16, le=8192, description="tile side (memory per tile)",
+    tile_px: int = Field(256, ge=4, le=8192, description="tile side (memory per tile)",
                          json_schema_extra={"unit": "px"})
 
-    @field_validator("points")
+    @field_validator("psr_step")
     @classmethod
-    def _pairs(cls, v: list[list[float]]) -> list[list[float]]:
-        for p in v:
-            if len(p) != 2 or not -90.0 <= p[0] <= 90.0:
-                raise ValueError(f"point {p!r}: expected [lat, lon] with lat in [-90, 90] deg")
-        return v
+    def _psr_step(cls, v: str) -> str:
+        return _duration(v) if v else v
+
+    _pts = field_validator("points")(classmethod(lambda cls, v: _latlon_pairs(v)))
 
 
 class ThermalTable(BaseModel):
@@ -207,8 +217,14 @@ class ThermalTable(BaseModel):
     depths_m: list[float] = Field(default_factory=lambda: [0.1, 0.5, 1.0],
                                   description="depths of the extra maximum-temperature maps "
                                   "(the surface is always mapped)", json_schema_extra={"unit": "m"})
+    points: list[list[float]] = Field(default_factory=list,
+                                      description="[[lat, lon], ...] pixels whose temperature "
+                                      "series go to tables/thermal_points.csv",
+                                      json_schema_extra={"unit": "deg"})
 
     _dur = field_validator("step")(classmethod(lambda cls, v: _duration(v)))
+
+    _pts = field_validator("points")(classmethod(lambda cls, v: _latlon_pairs(v)))
 
     @field_validator("depths_m")
     @classmethod

@@ -37,7 +37,8 @@ def run(ctx: RunContext) -> IlluminationResult:
     dem = ctx.need("terrain").dem
     hor = ctx.need("horizon").horizons
     ds = illumination_maps(dem, hor, w.start, w.stop, w.step, psr_span=il.psr_span,
-                           tile_px=il.tile_px, cache_dir=ctx.run_dir / "cache" / "illumination",
+                           psr_step=il.psr_step or None, oversample=il.oversample,
+                           tile_px=il.tile_px, scheduler=ctx.options.scheduler, cache_dir=ctx.run_dir / "cache" / "illumination",
                            progress=ctx.progress_callback())
     prov = ctx.provenance(window=sc.part("window"), illumination=sc.part("illumination"))
     outputs = write_illumination_outputs(ds, dem, ctx.run_dir, provenance=prov,

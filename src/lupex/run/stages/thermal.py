@@ -77,15 +77,27 @@ def run(ctx: RunContext) -> ThermalResult:
                             far_field_radius_km=h.far_field_radius_km)
     start, stop = thermal_window(ctx)
     ckpt = ctx.run_dir / CHECKPOINT
+    from lupex.terrain.geometry import nearest_pixel
+
+    pts = [(float(a), float(b)) for a, b in th.points]
+    pix = [nearest_pixel(dem_t, a, b, what=f"[thermal] points {[a, b]}") for a, b in pts]
+    extra = ctx.options.extra
     ds = thermal_maps(dem_t, hor_t, str(start), str(stop), th.step,
                       depths_m=[0.0, *th.depths_m], view_factors=view_factors_for(dem_t,
                                                                                 th.radiosity),
                       spinup_days=th.spinup_days, progress=ctx.progress_callback(),
-                      checkpoint=ckpt, resume=ctx.resume)
+                      checkpoint=ckpt, resume=ctx.resume, series_pixels=pix,
+                      checkpoint_every_s=float(extra.get("thermal_checkpoint_every_s", 300.0)),
+                      cache_bytes=int(extra.get("thermal_cache_bytes", 2**30)))
     prov = ctx.provenance(thermal=sc.part("thermal"), block=d)
     rng = time_range(start, stop)
     for path in write_thermal_outputs(ds, ctx.run_dir, provenance=prov):
         ctx.register(path, ds[path.stem] if path.suffix == ".tif" else None, time_range=rng)
+    if pix:
+        from lupex.thermal.maps import write_thermal_points
+
+        ctx.register(write_thermal_points(ds, ctx.run_dir, pts),
+                     long_name="temperature series at the [thermal] points", time_range=rng)
     discard_checkpoint(ckpt)
     psr = ctx.need("illumination").maps["psr"]
     in_psr = block_mean((psr == 1).astype(float), d).values > 0.5  # most pixels of the block
