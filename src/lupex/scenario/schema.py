@@ -45,6 +45,7 @@ from lupex.scenario.environment import (
     WindowTable,
 )
 from lupex.scenario.instruments import InstrumentsTable
+from lupex.scenario.launch import LaunchTable
 from lupex.scenario.mission import MissionTable
 from lupex.scenario.sites import SiteCriteria
 from lupex.scenario.traverse import PlannerOptions
@@ -74,6 +75,7 @@ class Scenario(BaseModel):
     instruments: InstrumentsTable = Field(default_factory=InstrumentsTable)
     truth: TruthTable = Field(default_factory=TruthTable)
     mission: MissionTable = Field(default_factory=MissionTable)
+    launch: LaunchTable = Field(default_factory=LaunchTable)
 
     @property
     def site_darkness_limit_h(self) -> float:
