@@ -35,6 +35,10 @@ class ScenarioError(LupexError):
     """A scenario file is invalid (names the field, the value and the allowed range)."""
 
 
+class StageContractError(LupexError):
+    """A run stage broke its contract: it read a scenario value or a stage it did not declare."""
+
+
 class InfeasibleError(LupexError):
     """A request has no solution; the message names the binding constraint."""
 

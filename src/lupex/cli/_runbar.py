@@ -33,9 +33,13 @@ def stage_callbacks(p: Progress, n_stages: int, title: str
 def run_with_progress(scenario: Any, out: Any, *, stages: Any = None, options: Any = None,
                       title: str = "lupex run", report: bool = False) -> Any:
     """:func:`lupex.run.run_scenario` under a rich progress display; returns its results."""
+    from pathlib import Path
+
     from lupex.cli._common import progress as progress_bar
     from lupex.run import plan, run_scenario
+    from lupex.run.scheduler import load_scenario
 
+    scenario = load_scenario(scenario, Path(out))  # a bad file fails before any bar is drawn
     n = len(plan(stages))
     with progress_bar() as p:
         prog, on_stage = stage_callbacks(p, n, title)

@@ -66,14 +66,58 @@ class RunOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class ScenarioView:
+    """The part of the scenario a stage declared in ``reads``; anything else is refused.
+
+    So a stage's cache key (which hashes only what it declares) cannot miss an input: reading
+    an undeclared table or field raises :class:`~lupex.errors.StageContractError`.
+    """
+
+    def __init__(self, scenario: Any, reads: tuple[str, ...], stage: str,
+                 prefix: str = "") -> None:
+        self._sc = scenario
+        self._reads = reads
+        self._stage = stage
+        self._prefix = prefix
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        dotted = f"{self._prefix}{name}"
+        value = getattr(self._sc, name)
+        if name == "name" and not self._prefix:
+            return value  # the scenario's name labels outputs; it changes no result
+        if any(dotted == r or dotted.startswith(r + ".") for r in self._reads):
+            return value
+        base = getattr(type(self._sc), "DERIVED_FROM", {}).get(name)  # e.g. start_utc <- start
+        if base is not None and any(f"{self._prefix}{base}" == r for r in self._reads):
+            return value
+        if any(r.startswith(dotted + ".") for r in self._reads):
+            return ScenarioView(value, self._reads, self._stage, prefix=dotted + ".")
+        from lupex.errors import StageContractError
+
+        raise StageContractError(f"stage {self._stage!r} reads scenario {dotted!r} but does not "
+                                 f"declare it in `reads` {self._reads}; add it there so its cache "
+                                 "key follows it.")
+
+    def part(self, dotted: str) -> Any:
+        """The JSON-able value of a declared table or field (for provenance records)."""
+        node: Any = self
+        for piece in dotted.split("."):
+            node = getattr(node, piece)
+        return node.model_dump(mode="json") if hasattr(node, "model_dump") else node
+
+
 class RunContext:
     """What a stage sees: the run folder, the scenario, its needs' results, progress."""
 
     def __init__(self, folder: RunFolder, scenario: Scenario, options: RunOptions, *,
                  resolve: Callable[[str], Any], progress: Callable[[str, int, int], None] | None,
-                 stage: str = "", resume: bool = False) -> None:
+                 stage: str = "", resume: bool = False, reads: tuple[str, ...] | None = None,
+                 allowed_needs: frozenset[str] | None = None) -> None:
         self.folder = folder
-        self.scenario = scenario
+        self.scenario: Any = scenario if reads is None else ScenarioView(scenario, reads, stage)
+        self.allowed_needs = allowed_needs
         self.options = options
         self.stage = stage
         self.resume = resume
@@ -87,7 +131,15 @@ class RunContext:
         return self.folder.path
 
     def need(self, name: str) -> Any:
-        """The typed result of stage ``name`` (loaded from disk or run first when stale)."""
+        """The typed result of stage ``name`` (loaded from disk or run first when stale).
+
+        Only stages this one declares in ``needs`` (directly or through them) may be asked for.
+        """
+        if self.allowed_needs is not None and name not in self.allowed_needs:
+            from lupex.errors import StageContractError
+
+            raise StageContractError(f"stage {self.stage!r} asks for {name!r}, which it does not "
+                                     "declare in `needs`; add it there.")
         return self._resolve(name)
 
     def progress(self, done: int, total: int) -> None:
@@ -108,7 +160,7 @@ class RunContext:
         """A provenance record for this stage's files (scenario name, stage, parameters)."""
         from lupex.io.provenance import provenance
 
-        return provenance(f"lupex.run.stages.{self.stage}", scenario=self.scenario.name,
+        return provenance(f"lupex.run.stages.{self.stage}", scenario=str(self.scenario.name),
                           **parameters)
 
     def register(self, path: str | os.PathLike[str], da: Any = None, *,

@@ -173,9 +173,19 @@ def run_scenario(scenario: Scenario | str | os.PathLike[str] | None,
                             "ran": ran, "reused": reused, "complete": False})
     folder.save()
 
+    def closure(name: str) -> frozenset[str]:
+        out: set[str] = set()
+        todo = list(reg[name].needs)
+        while todo:
+            n = todo.pop()
+            if n not in out:
+                out.add(n)
+                todo.extend(reg[n].needs)
+        return frozenset(out)
+
     def context(name: str, resume: bool = False) -> RunContext:
         return RunContext(folder, sc, options, resolve=resolve, progress=progress, stage=name,
-                          resume=resume)
+                          resume=resume, reads=reg[name].reads, allowed_needs=closure(name))
 
     checked: set[str] = set()
 

@@ -8,7 +8,7 @@ are durations (``"30min"``, ``"2h"``, ``"1d"``), both checked with :mod:`lupex.t
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -114,6 +114,9 @@ class WindowTable(BaseModel):
     """The mission window: the span the illumination maps and the sites are judged on."""
 
     model_config = _CFG
+    DERIVED_FROM: ClassVar[dict[str, str]] = {"start_utc": "start", "stop_utc": "stop",
+                                              "step_td": "step"}
+    """Properties and the field each is computed from (a stage reading one reads the other)."""
 
     start: str = Field("2028-09-01T00:00:00", description="start (UTC, ISO 8601); Sep-Oct is "
                        "southern summer at the pole", json_schema_extra={"unit": "UTC"})

@@ -46,12 +46,12 @@ def thermal_block(shape: tuple[int, int], decimate: int) -> int:
 
 def thermal_window(ctx: RunContext) -> tuple[np.datetime64, np.datetime64]:
     """Start and stop [UTC] of the thermal model (a year from the window start, or the window)."""
-    from lupex.times import SECONDS_PER_DAY, from_seconds
+    from lupex.times import SECONDS_PER_DAY, from_seconds, to_utc
 
     w, th = ctx.scenario.window, ctx.scenario.thermal
-    start = w.start_utc
+    start = to_utc(w.start)
     stop = (start + from_seconds(365.25 * SECONDS_PER_DAY) if th.window == "year"
-            else w.stop_utc)
+            else to_utc(w.stop))
     return start, stop
 
 
@@ -120,5 +120,6 @@ def load(ctx: RunContext) -> ThermalResult:
 
 
 STAGE = Stage(name="thermal", needs=("terrain", "horizon", "illumination"),
-              reads=("thermal", "window.start", "window.stop"), version="1", run=run, load=load,
+              reads=("thermal", "horizon", "window.start", "window.stop"), version="1", run=run,
+              load=load,
               doc="regolith temperatures with terrain scattering and infrared")

@@ -39,7 +39,7 @@ class TraverseResult:
 def run(ctx: RunContext) -> TraverseResult:
     from lupex.errors import InfeasibleError
     from lupex.terrain import slope_aspect
-    from lupex.times import hours, iso_utc, time_range
+    from lupex.times import hours, iso_utc, parse_duration, time_range, to_utc
     from lupex.traverse import plan_traverse, psr_edge_targets, visibility_stack
     from lupex.traverse.output import write_traverse_outputs
 
@@ -60,7 +60,7 @@ def run(ctx: RunContext) -> TraverseResult:
                                max_slope_deg=rover.slope_planning_deg,
                                max_distance_m=opts.auto_target_max_distance_m
                                ) if opts.auto_targets else []
-    t0, step = w.start_utc, w.step_td
+    t0, step = to_utc(w.start), parse_duration(w.step).astype("timedelta64[s]")
     n = int(np.ceil(opts.window_h / hours(step)))
     stack = visibility_stack(dem, hor, t0 + np.arange(n) * step, progress=ctx.progress_callback())
     try:
