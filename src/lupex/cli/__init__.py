@@ -43,16 +43,18 @@ def _register_all() -> None:
         horizon,
         illumination,
         info,
+        report,
         run,
         sites,
         terrain,
         thermal,
         traverse,
+        view,
         volatiles,
     )
 
     for mod in (info, run, demo, terrain, ephemeris, horizon, illumination, thermal, volatiles, sites,
-                traverse):
+                traverse, report, view):
         mod.register(app)
 
 

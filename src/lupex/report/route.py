@@ -37,7 +37,9 @@ def rover_track(rf: RunFolder, crs: Any = None) -> Any:
         if p is None:
             continue
         df = pd.read_csv(rf.path / p["path"])
-        if "time_utc" not in df.columns:
+        if "time_utc" not in df.columns and {"start_utc", "end_utc"} <= set(df.columns):
+            df = _points_of_intervals(df)
+        if "time_utc" not in df.columns or not len(df):
             continue
         if not {"x_m", "y_m"} <= set(df.columns):
             if not {"lat_deg", "lon_deg"} <= set(df.columns) or crs is None:
@@ -55,6 +57,26 @@ def rover_track(rf: RunFolder, crs: Any = None) -> Any:
                 out[c] = df[c].to_numpy()
         return out.sort_values("time_utc", kind="stable").reset_index(drop=True)
     return None
+
+
+def _points_of_intervals(df: Any) -> Any:
+    """A timeline of intervals (``start_utc``, ``end_utc``, ``x_m``/``y_m`` at the end,
+    ``soc_start``/``soc_end``) as a track with a point at each interval's start and end, so an
+    activity holds over its whole interval and the rover sits still between drives."""
+    import pandas as pd
+
+    rows = []
+    prev = None
+    for _, r in df.iterrows():
+        here = (r.get("x_m"), r.get("y_m"))
+        start = prev if prev is not None else here
+        common = {"activity": r.get("activity")}
+        rows.append({"time_utc": r["start_utc"], "x_m": start[0], "y_m": start[1],
+                     "soc_fraction": r.get("soc_start"), **common})
+        rows.append({"time_utc": r["end_utc"], "x_m": here[0], "y_m": here[1],
+                     "soc_fraction": r.get("soc_end"), **common})
+        prev = here
+    return pd.DataFrame(rows)
 
 
 def track_json(track: Any) -> dict[str, Any]:
