@@ -8,6 +8,7 @@ from lupex.run.stages import (
     ephemeris,
     horizon,
     illumination,
+    launch,
     mission,
     sites,
     terrain,
@@ -24,6 +25,7 @@ STAGES = [
     thermal.STAGE,
     volatiles.STAGE,
     sites.STAGE,
+    launch.STAGE,
     traverse.STAGE,
     mission.STAGE,
 ]

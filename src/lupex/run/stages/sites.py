@@ -34,7 +34,11 @@ def run(ctx: RunContext) -> SitesResult:
     dem = ctx.need("terrain").dem
     ctx.need("illumination")
     ctx.need("volatiles")  # the ice map the ice-distance criterion reads
-    res = score_sites(dem, load_site_maps(ctx.run_dir), lander=sc.lander, criteria=sc.sites,
+    lander = sc.lander
+    if sc.launch.apply_to_sites:  # the landing ellipse of the navigation model (issue 11)
+        lander = lander.model_copy(update={"ellipse_radius_m":
+                                           sc.launch.navigation.site_radius_m()})
+    res = score_sites(dem, load_site_maps(ctx.run_dir), lander=lander, criteria=sc.sites,
                       rover_max_darkness_h=sc.rover.max_darkness_h)
     paths = write_site_outputs(res, ctx.run_dir, dem=dem, provenance=ctx.provenance(
         lander=sc.part("lander"), sites=sc.part("sites")))
@@ -66,5 +70,6 @@ def load(ctx: RunContext) -> SitesResult:
 
 
 STAGE = Stage(name="sites", needs=("terrain", "illumination", "volatiles"),
-              reads=("lander", "sites", "rover.max_darkness_h"), version="1", run=run, load=load,
+              reads=("lander", "sites", "rover.max_darkness_h", "launch.apply_to_sites",
+                     "launch.navigation"), version="1", run=run, load=load,
               doc="landing hazards and ranked landing sites")
