@@ -48,13 +48,15 @@ def _register_all() -> None:
         sites,
         terrain,
         thermal,
+        transfer,
         traverse,
         view,
         volatiles,
+        windows,
     )
 
     for mod in (info, run, demo, terrain, ephemeris, horizon, illumination, thermal, volatiles, sites,
-                traverse, report, view):
+                traverse, report, view, windows, transfer):
         mod.register(app)
 
 

@@ -68,7 +68,7 @@ class TransferPlan:
 def _utc(tdb_s: float) -> str:
     from lupex.ephemeris.timescales import tdb_seconds_to_utc
 
-    return str(tdb_seconds_to_utc(tdb_s).astype("datetime64[s]"))
+    return str((tdb_seconds_to_utc(tdb_s) + np.timedelta64(500, "ms")).astype("datetime64[s]"))
 
 
 def _tdb(utc: Any) -> float:
