@@ -11,6 +11,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from lupex.traverse._kernels import DI, DJ, _edge, _pop, _push
+
 STOP_DONE = 0
 STOP_FLOOR = 1      # the charge reached the floor given (stop work and recover)
 STOP_SUN = 2        # the Sun came back (end of a hibernation)
@@ -135,3 +137,74 @@ def longest_dark_run(sun_u8, cell, k0, k1):
 
 def as_contiguous(a: np.ndarray, dtype) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=dtype)
+
+
+@nb.njit(cache=True, nogil=True)
+def astar_path(pace, elev, invk, ny, nx, dx, dy, a, b, min_pace):
+    """Least-time route a -> b by A* on the planner's edge costs (:func:`lupex.traverse.
+    _kernels._edge`, the same rule as its Dijkstra) with the admissible heuristic
+    ``straight-line distance x min_pace`` (a move is never shorter than its horizontal length
+    nor faster than the fastest cell). Returns the cells a..b, or an empty array if b is
+    unreachable.
+    """
+    ncell = ny * nx
+    g = np.full(ncell, np.inf)
+    came = np.full(ncell, -1, dtype=np.int64)
+    closed = np.zeros(ncell, dtype=np.bool_)
+    cap = 1024
+    hk = np.empty(cap, dtype=np.float64)
+    hv = np.empty(cap, dtype=np.int64)
+    nh = 0
+    bi = b // nx
+    bj = b - bi * nx
+    g[a] = 0.0
+    ai = a // nx
+    h0 = np.sqrt(((ai - bi) * dy) ** 2 + ((a - ai * nx - bj) * dx) ** 2) * min_pace
+    nh = _push(hk, hv, nh, h0, a)
+    found = False
+    while nh > 0:
+        _, c, nh = _pop(hk, hv, nh)
+        if closed[c]:
+            continue
+        if c == b:
+            found = True
+            break
+        closed[c] = True
+        ci = c // nx
+        cj = c - ci * nx
+        for q in range(8):
+            ni = ci + DI[q]
+            nj = cj + DJ[q]
+            if ni < 0 or ni >= ny or nj < 0 or nj >= nx:
+                continue
+            n = ni * nx + nj
+            if closed[n] or not np.isfinite(pace[n]):
+                continue
+            _, tau, _ = _edge(c, n, DI[q], DJ[q], nx, dx, dy, pace, elev, invk)
+            ng = g[c] + tau
+            if ng < g[n]:
+                g[n] = ng
+                came[n] = c
+                h = np.sqrt(((ni - bi) * dy) ** 2 + ((nj - bj) * dx) ** 2) * min_pace
+                if nh >= cap:
+                    cap *= 2
+                    hk2 = np.empty(cap, np.float64)
+                    hv2 = np.empty(cap, np.int64)
+                    hk2[:nh] = hk[:nh]
+                    hv2[:nh] = hv[:nh]
+                    hk, hv = hk2, hv2
+                nh = _push(hk, hv, nh, ng + h, n)
+    if not found:
+        return np.zeros(0, dtype=np.int64)
+    m = 1
+    c = b
+    while c != a:
+        c = came[c]
+        m += 1
+    out = np.empty(m, dtype=np.int64)
+    c = b
+    for i in range(m - 1, -1, -1):
+        out[i] = c
+        if i > 0:
+            c = came[c]
+    return out

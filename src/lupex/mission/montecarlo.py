@@ -41,38 +41,79 @@ def landing_point(env: MissionEnvironment, target_xy, radius_m: float, rng, pass
 def run_monte_carlo(env: MissionEnvironment, cfg: MissionConfig, make_truth: Callable[[int], Any],
                     n: int, *, seed: int = 0, truth_seed: int = 0, landing_accuracy_m: float = 0.0,
                     strategies=("guided", "grid"), science=None, ice_threshold_wt_pct: float = 0.5,
-                    progress: Callable[[int, int], None] | None = None):
+                    progress: Callable[[int, int], None] | None = None,
+                    workers: int | None = None):
     """Run ``n`` draws x each strategy; return ``(table, stats)``.
 
     ``table`` has one row per run and strategy (:data:`FIELDS`, ``survived``, ``end_cause``,
     ``ice_sampled``); ``stats`` per strategy: the survival probability, the probability of
     sampling ice above the threshold, and the mean/5th/95th percentiles of the fields.
+    ``workers`` processes share the draws (default: the CPUs available, fork only); the rows
+    do not depend on it (each draw has its own seeds).
     """
     import pandas as pd
 
+    global _JOB
     speed = cfg.rover.speed_m_s(env.slope_deg).ravel() > 0
-    rows = []
+    _JOB = (env, cfg, make_truth, seed, truth_seed, landing_accuracy_m, tuple(strategies),
+            science, ice_threshold_wt_pct, speed)
+    rows: list[dict[str, Any]] = []
     total = n * len(strategies)
-    for i in range(n):
-        rng = np.random.default_rng([seed, i, 7])
-        truth = make_truth(truth_seed + i)
-        xy = landing_point(env, cfg.landing_xy, landing_accuracy_m, rng, speed)
-        for s in strategies:
-            c = dataclasses.replace(cfg, landing_xy=xy, strategy=s)
-            res = simulate(env, c, truth, science=science, seed=seed + i)
-            sm = res.summary
-            row = {"run": i, "strategy": s, "truth_seed": truth_seed + i, "landing_x_m": xy[0],
-                   "landing_y_m": xy[1], **{k: sm[k] for k in FIELDS},
-                   "survived": sm["end_of_mission"]["cause"] == "nominal",
-                   "end_cause": sm["end_of_mission"]["cause"],
-                   "end_day": sm["end_of_mission"]["day"]}
-            row["ice_sampled"] = bool(np.nan_to_num(sm["water_max_found_wt_pct"], nan=-1.0)
-                                      >= ice_threshold_wt_pct)
-            rows.append(row)
-            if progress is not None:
-                progress(len(rows), total)
+    workers = _workers(workers, n)
+    try:
+        if workers > 1:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            # fork: the workers share the (large) environment copy-on-write
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as ex:
+                for part in ex.map(_draw, range(n)):
+                    rows += part
+                    if progress is not None:
+                        progress(len(rows), total)
+        else:
+            for i in range(n):
+                rows += _draw(i)
+                if progress is not None:
+                    progress(len(rows), total)
+    finally:
+        _JOB = None
     table = pd.DataFrame(rows)
     return table, statistics(table, ice_threshold_wt_pct)
+
+
+_JOB: Any = None
+
+
+def _workers(workers: int | None, n: int) -> int:
+    import multiprocessing as mp
+    import os
+
+    if "fork" not in mp.get_all_start_methods():
+        return 1
+    w = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(n, w if workers is None else int(workers)))
+
+
+def _draw(i: int) -> list[dict[str, Any]]:
+    """One draw flown with every strategy (reads the job set up by run_monte_carlo)."""
+    (env, cfg, make_truth, seed, truth_seed, accuracy, strategies, science, thr,
+     passable) = _JOB
+    rng = np.random.default_rng([seed, i, 7])
+    truth = make_truth(truth_seed + i)
+    xy = landing_point(env, cfg.landing_xy, accuracy, rng, passable)
+    rows = []
+    for s in strategies:
+        c = dataclasses.replace(cfg, landing_xy=xy, strategy=s)
+        sm = simulate(env, c, truth, science=science, seed=seed + i).summary
+        row = {"run": i, "strategy": s, "truth_seed": truth_seed + i, "landing_x_m": xy[0],
+               "landing_y_m": xy[1], **{k: sm[k] for k in FIELDS},
+               "survived": sm["end_of_mission"]["cause"] == "nominal",
+               "end_cause": sm["end_of_mission"]["cause"],
+               "end_day": sm["end_of_mission"]["day"]}
+        row["ice_sampled"] = bool(np.nan_to_num(sm["water_max_found_wt_pct"], nan=-1.0) >= thr)
+        rows.append(row)
+    return rows
 
 
 def statistics(table, ice_threshold_wt_pct: float) -> dict[str, Any]:

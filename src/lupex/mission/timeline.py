@@ -49,6 +49,9 @@ from lupex.vehicles.comms import Comms, best_rate_kbps
 from lupex.vehicles.power import Battery, PowerLoads
 from lupex.vehicles.rover import Rover
 
+NS_COLUMNS = 4
+"""Columns sampled along the path of one moving neutron reading (evenly spaced)."""
+
 MODE_CODES = {"idle": 1, "drive": 2, "science": 3, "drill": 4, "hibernate": 5, "charge": 6,
               "egress": 7, "commissioning": 8, "lost": 9}
 
@@ -179,7 +182,6 @@ class _Sim:
         self.end: dict[str, Any] = {}
         self._queue: list[tuple[float, int, str]] = []
         self._seq = 0
-        self._ns_cols: list[Any] = []
         self._ns_time = 0.0
         self._pending_ns_xy: list[tuple[float, float]] = []
         self._last_progress = -1
@@ -415,28 +417,15 @@ class _Sim:
         return float(math.hypot(float(xa) - float(xb), float(ya) - float(yb)))
 
     def _static_path(self, a: int, b: int) -> list[int] | None:
-        """Least-time route a -> b on the known map (Dijkstra in a window around both)."""
+        """Least-time route a -> b on the known map (A*, :func:`lupex.mission._kernels.
+        astar_path`); None when b cannot be reached."""
         ny, nx = self.env.shape
-        ia, ja = divmod(a, nx)
-        ib, jb = divmod(b, nx)
-        m = max(20, int(0.5 * max(abs(ia - ib), abs(ja - jb))))
-        for r0, r1, c0, c1 in ((max(min(ia, ib) - m, 0), min(max(ia, ib) + m + 1, ny),
-                                max(min(ja, jb) - m, 0), min(max(ja, jb) + m + 1, nx)),
-                               (0, ny, 0, nx)):
-            sub = (slice(r0, r1), slice(c0, c1))
-            h, w = r1 - r0, c1 - c0
-            pace = np.ascontiguousarray(self.pace.reshape(ny, nx)[sub].ravel())
-            elev = np.ascontiguousarray(self.elev.reshape(ny, nx)[sub].ravel())
-            src = np.array([(ib - r0) * w + (jb - c0)], np.int64)
-            dist, pred = TK.static_times(pace, elev, np.ones(h * w), h, w, self.env.dx_m,
-                                         self.env.dy_m, src)
-            s = (ia - r0) * w + (ja - c0)
-            if np.isfinite(dist[s]):
-                path = [s]
-                while pred[path[-1]] >= 0:
-                    path.append(int(pred[path[-1]]))
-                return [(p // w + r0) * nx + (p % w + c0) for p in path]
-        return None
+        if not hasattr(self, "_min_pace"):
+            fin = self.pace[np.isfinite(self.pace)]
+            self._min_pace = float(fin.min()) if fin.size else 1.0
+        path = MK.astar_path(self.pace, self.elev, self.invk, ny, nx, self.env.dx_m,
+                             self.env.dy_m, int(a), int(b), self._min_pace)
+        return [int(c) for c in path] if len(path) else None
 
     def _replan(self, a: int, b: int) -> tuple[list[int] | None, str]:
         """Re-plan a -> b after an obstacle: the traverse planner on the updated map."""
@@ -538,19 +527,23 @@ class _Sim:
         if self.sci.neutron.host != "rover":
             return
         x, y = self.env.xy(cell)
-        self._ns_cols.append(self.truth.column(float(x), float(y)))
         self._pending_ns_xy.append((float(x), float(y)))
         self._ns_time += dt
         if self._ns_time >= self.sci.neutron_integration_s:
             self._flush_ns()
 
     def _flush_ns(self) -> None:
-        if not self._ns_cols or self._ns_time <= 0:
+        if not self._pending_ns_xy or self._ns_time <= 0:
             return
-        m = self.sci.survey(self._ns_cols, self._ns_time, self.rng)
+        # the columns driven over, at most NS_COLUMNS of them evenly spaced (equal dwell)
+        pts = self._pending_ns_xy
+        idx = np.unique(np.linspace(0, len(pts) - 1, min(len(pts), NS_COLUMNS)).round()
+                        .astype(int))
+        cols = [self.truth.column(*pts[i]) for i in idx]
+        m = self.sci.survey(cols, self._ns_time, self.rng)
         xy = np.mean(np.array(self._pending_ns_xy), axis=0)
         self._record(m, float(xy[0]), float(xy[1]), self.t)
-        self._ns_cols, self._pending_ns_xy, self._ns_time = [], [], 0.0
+        self._pending_ns_xy, self._ns_time = [], 0.0
 
     # -- drilling and science ---------------------------------------------------------------
     def _ops_factor(self) -> float:
