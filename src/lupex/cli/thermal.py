@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from lupex.cli._common import callback, console, err_console, progress, run_folder_group
+from lupex.times import SECONDS_PER_HOUR
 
 thermal_app = typer.Typer(
     cls=run_folder_group("thermal", "`lupex illumination` or `lupex demo`"),
@@ -50,7 +51,7 @@ def register(app: typer.Typer) -> None:
         days: float = typer.Option(30.0, "--days", help="Length of the output window [days]."),
         step_h: float = typer.Option(1.0, "--step-h", help="Time step and output interval [h]."),
         depth_m: list[float] = typer.Option([], "--depth-m", help="Extra output depth [m]; repeat for more."),
-        spinup_days: float | None = typer.Option(None, "--spinup-days",
+        spinup_days: float = typer.Option(365.25, "--spinup-days",
                                           help="Span before --start used as the periodic spin-up forcing [d]."),
         fmt: str = typer.Option("table", "--format", help="Output format: csv or table."),
         out: Path | None = typer.Option(None, "--out", help="Write CSV here (atomic) instead of stdout."),
@@ -68,7 +69,7 @@ def register(app: typer.Typer) -> None:
 
         if fmt not in ("csv", "table"):
             raise ParameterError(f"--format {fmt!r}: use 'csv' or 'table'.")
-        ds = point_temperature(lat, lon, start=start, days=days, dt_s=step_h * 3600.0,
+        ds = point_temperature(lat, lon, start=start, days=days, dt_s=step_h * SECONDS_PER_HOUR,
                                slope_deg=slope_deg, aspect_deg=aspect_deg, albedo=albedo,
                                depths_m=depth_m, spinup_days=spinup_days)
         cols = ["local_time_h", "t_surface_k"] + [depth_column_name(d) for d in depth_m if d != 0]

@@ -53,6 +53,7 @@ import xarray as xr
 from lupex.constants import MOON_RADIUS_M
 from lupex.ephemeris.timescales import times_and_tdb
 from lupex.errors import ParameterError, check_range
+from lupex.times import SECONDS_PER_DAY
 
 _WGS84_A = 6378137.0
 _WGS84_F = 1.0 / 298.257223563
@@ -218,7 +219,7 @@ def ground_station_visibility(times: Any, stations: Any = None, *,
     topos = [earth + wgs84.latlon(s.lat_deg, s.lon_deg, elevation_m=s.height_m) for s in sts]
     for a in range(0, n, _CHUNK):
         b = min(n, a + _CHUNK)
-        tt = ts.tdb_jd(2451545.0, et[a:b] / 86400.0)
+        tt = ts.tdb_jd(2451545.0, et[a:b] / SECONDS_PER_DAY)
         # IAU 2000B nutation (1 mas, McCarthy & Luzum 2003) instead of 2000A: 10x cheaper,
         # through the hook skyfield keeps for this purpose (timelib.Time._nutation_angles)
         tt._nutation_angles_radians = iau2000b_radians(tt)

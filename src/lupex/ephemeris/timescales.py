@@ -28,7 +28,7 @@ import numpy as np
 
 from lupex.ephemeris.kernels import load_kernels
 from lupex.errors import EphemerisRangeError, ParameterError
-from lupex.times import parse_duration
+from lupex.times import SECONDS_PER_DAY, parse_duration
 
 NS = np.dtype("datetime64[ns]")
 _J2000_LABEL_NS = np.datetime64("2000-01-01T12:00:00", "ns").astype(np.int64)
@@ -45,7 +45,7 @@ def _leap_table() -> tuple[np.ndarray, np.ndarray]:
     ts = load.timescale(builtin=True)
     jd = np.concatenate([[2441317.5], np.asarray(ts.leap_dates, dtype=float)])  # 1972-01-01
     off = np.concatenate([[10.0], np.asarray(ts.leap_offsets, dtype=float)])
-    ns = np.round((jd - 2440587.5) * 86400.0).astype(np.int64) * 1_000_000_000
+    ns = np.round((jd - 2440587.5) * SECONDS_PER_DAY).astype(np.int64) * 1_000_000_000
     return ns, off
 
 
@@ -70,7 +70,7 @@ def tai_minus_utc_s(times_ns: np.ndarray) -> np.ndarray:
 @numba.njit(cache=True)
 def _tdb_minus_tt(tt_s: float) -> float:
     """TDB - TT [s] at TT seconds past J2000 (USNO Circular 179 eq. 2.6)."""
-    t = tt_s / (36525.0 * 86400.0)
+    t = tt_s / (36525.0 * SECONDS_PER_DAY)
     return (0.001657 * math.sin(628.3076 * t + 6.2401)
             + 0.000022 * math.sin(575.3385 * t + 4.2970)
             + 0.000014 * math.sin(1256.6152 * t + 6.1969)

@@ -36,6 +36,7 @@ from lupex.illumination.binned import (
 from lupex.illumination.frames import LazyPixelGeometry, PixelGeometry, pixel_geometry
 from lupex.illumination.stream import horizon_band, stream_statistics, stream_statistics_fast
 from lupex.illumination.track import BodyTrack, body_track
+from lupex.times import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 LUNAR_PRECESSION_CYCLE_DAYS = 6798.38
 """Nodal precession period of the lunar orbit, 18.61 yr [d] (sets the PSR span)."""
@@ -156,11 +157,11 @@ def _window_times(start, stop, step) -> np.ndarray:
 
 def _step_hours(times: np.ndarray, step) -> float:
     if times.size > 1:
-        return float((times[1] - times[0]) / np.timedelta64(1, "s")) / 3600.0
+        return float((times[1] - times[0]) / np.timedelta64(1, "s")) / SECONDS_PER_HOUR
     from lupex.ephemeris import time_grid
 
     t = np.asarray(time_grid("2030-01-01T00:00", "2030-01-03T00:00", step))
-    return float((t[1] - t[0]) / np.timedelta64(1, "s")) / 3600.0
+    return float((t[1] - t[0]) / np.timedelta64(1, "s")) / SECONDS_PER_HOUR
 
 
 def psr_span_times(psr_span, start, stop, step, psr_step=None) -> tuple[np.ndarray, str]:
@@ -178,7 +179,7 @@ def psr_span_times(psr_span, start, stop, step, psr_step=None) -> tuple[np.ndarr
         from lupex.errors import EphemerisRangeError
 
         t0 = np.datetime64(np.asarray(_window_times(start, start, "1h"))[0], "s")
-        span = np.timedelta64(int(LUNAR_PRECESSION_CYCLE_DAYS * 86400), "s")
+        span = np.timedelta64(int(LUNAR_PRECESSION_CYCLE_DAYS * SECONDS_PER_DAY), "s")
         end_limit = np.datetime64("2049-12-31T00:00:00")
         if t0 + span > end_limit:
             t0 = end_limit - span

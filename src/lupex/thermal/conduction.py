@@ -35,6 +35,7 @@ from lupex.thermal.params import (
     density,
     radiative_equilibrium_k,
 )
+from lupex.times import SECONDS_PER_DAY
 
 FluxInput = np.ndarray | Callable[[int], np.ndarray]
 
@@ -388,7 +389,7 @@ def equilibrate(flux_period: FluxInput, *, dt_s: float, n_steps: int | None = No
     nt = _n_steps(flux_period, n_steps)
     period_s = nt * dt_s
     if grid is None:
-        grid = layer_grid(params, bottom_period_s=YEAR_S if period_s > 60 * 86400 else None)
+        grid = layer_grid(params, bottom_period_s=YEAR_S if period_s > 60 * SECONDS_PER_DAY else None)
     if surface_feedback and state is None:
         raise ParameterError("equilibrate: surface_feedback needs a start state (initial_state(...)).")
     ncol = state.t_k.shape[0] if state is not None else _ncol_of(flux_period, None)

@@ -19,11 +19,12 @@ import numpy as np
 
 from lupex.errors import check_range
 from lupex.thermal.params import RegolithParams
+from lupex.times import SECONDS_PER_DAY
 
-SYNODIC_MONTH_S: float = 29.530589 * 86400.0
+SYNODIC_MONTH_S: float = 29.530589 * SECONDS_PER_DAY
 """Mean synodic month, the lunar solar day [s]."""
 
-YEAR_S: float = 365.25 * 86400.0
+YEAR_S: float = 365.25 * SECONDS_PER_DAY
 """Julian year [s] (annual forcing period of the polar Sun; the Sun's declination cycle seen
 from the Moon repeats every eclipse year, 346.62 d, and its distance every anomalistic year)."""
 

@@ -25,6 +25,7 @@ from lupex.thermal.conduction import _column_arrays, _output_interp
 from lupex.thermal.grid import YEAR_S, layer_grid
 from lupex.thermal.insolation import absorbed_direct_flux, cos_incidence, solar_flux_on_facet
 from lupex.thermal.params import RegolithParams
+from lupex.times import SECONDS_PER_DAY
 
 
 def _depth_name(d: float, stat: str) -> str:
@@ -350,7 +351,7 @@ def thermal_maps(dem: xr.DataArray, horizons, start, stop, step: str = "1h", *,
     depths = sorted({0.0, *[float(d) for d in depths_m]})
     grid = layer_grid(params, bottom_period_s=YEAR_S, min_bottom_m=max(depths) * 1.05)
 
-    n_spin = round(spinup_days * 86400 / dt_s)
+    n_spin = round(spinup_days * SECONDS_PER_DAY / dt_s)
     spin_times = times if n_spin == 0 else times[0] - dstep * np.arange(n_spin, 0, -1)
     spin_forcing = _FrameForcing(dem, horizons, spin_times, slope, aspect, valid, params, F,
                                  cache_bytes)

@@ -23,6 +23,7 @@ from lupex.thermal.conduction import equilibrate, integrate
 from lupex.thermal.grid import YEAR_S, layer_grid
 from lupex.thermal.insolation import absorbed_direct_flux, cos_incidence, solar_flux_on_facet
 from lupex.thermal.params import RegolithParams
+from lupex.times import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 
 def depth_column_name(depth_m: float) -> str:
@@ -51,7 +52,7 @@ def _sun_forcing(lat_deg, lon_deg, times, *, slope_deg, aspect_deg, height_m, pa
 
 
 def point_temperature(lat_deg: float, lon_deg: float, *, start, days: float = 30.0,
-                      dt_s: float = 3600.0, slope_deg: float = 0.0, aspect_deg: float = 0.0,
+                      dt_s: float = SECONDS_PER_HOUR, slope_deg: float = 0.0, aspect_deg: float = 0.0,
                       albedo: float | None = None, depths_m: Sequence[float] = (),
                       params: RegolithParams | None = None, height_m: float = 0.0,
                       spinup_days: float = 365.25, tol_k: float = 0.01,
@@ -91,7 +92,7 @@ def point_temperature(lat_deg: float, lon_deg: float, *, start, days: float = 30
     check_range("--lat", lat_deg, -90, 90, unit="deg")
     check_range("--slope-deg", slope_deg, 0, 90, hi_open=True, unit="deg")
     check_range("--days", days, 0, 36525, lo_open=True, unit="d")
-    check_range("--dt-s", dt_s, 1, 86400, unit="s")
+    check_range("--dt-s", dt_s, 1, SECONDS_PER_DAY, unit="s")
     check_range("spinup_days", spinup_days, 1, 3653, unit="d")
     params = params or RegolithParams()
     if albedo is not None:
@@ -103,8 +104,8 @@ def point_temperature(lat_deg: float, lon_deg: float, *, start, days: float = 30
     from lupex.errors import EphemerisRangeError
 
     t0 = check_times([start])[0].astype("datetime64[us]")  # parses and range-checks --start
-    n_spin = round(spinup_days * 86400 / dt_s)
-    n_out = round(days * 86400 / dt_s)
+    n_spin = round(spinup_days * SECONDS_PER_DAY / dt_s)
+    n_out = round(days * SECONDS_PER_DAY / dt_s)
     times_spin = t0 - step * np.arange(n_spin, 0, -1)  # ends one step before start
     times_out = t0 + step * np.arange(n_out)
     try:

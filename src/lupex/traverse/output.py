@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from lupex.io.atomic import atomic_path, write_text_atomic
+from lupex.times import SECONDS_PER_HOUR
 
 TRACK_COLUMNS = ["time_utc", "elapsed_s", "x_m", "y_m", "lat_deg", "lon_deg", "action", "stage",
                  "leg", "soc_wh", "soc_fraction", "sun_fraction", "sunlit", "earth_visible",
@@ -115,7 +116,7 @@ def plot_plan(plan: Any, path: str | os.PathLike[str], *, dem: Any = None) -> Pa
     ax.set_aspect("equal")
     ax.legend(loc="best", fontsize=8)
     fig.colorbar(sc, ax=ax, label="state of charge [1]", shrink=0.8)
-    th = tr.elapsed_s.to_numpy() / 3600.0
+    th = tr.elapsed_s.to_numpy() / SECONDS_PER_HOUR
     th = th - th[0]
     bx.plot(th, tr.soc_fraction, "k-", label="state of charge")
     bx.fill_between(th, 0, 1, where=~tr.sunlit.to_numpy(bool), step="post", color="0.3", alpha=0.3,

@@ -21,6 +21,7 @@ import numpy as np
 import xarray as xr
 
 from lupex.errors import InfeasibleError, ParameterError
+from lupex.times import SECONDS_PER_HOUR
 from lupex.traverse import _kernels as K
 from lupex.traverse.visibility import VisibilityStack
 from lupex.vehicles.rover import MOON_G_M_S2, Rover
@@ -154,12 +155,12 @@ def _rover_vector(rover: Rover, *, wait_quantum_s: float, dark_sun_fraction: flo
     rp[K.RP_PIDLE] = rover.power_idle_w
     rp[K.RP_PSCI] = rover.power_science_w
     rp[K.RP_PHIB] = rover.power_hibernate_w
-    rp[K.RP_MAXDARK] = rover.max_darkness_h * 3600.0
-    rp[K.RP_MAXNC] = rover.max_no_earth_h * 3600.0
+    rp[K.RP_MAXDARK] = rover.max_darkness_h * SECONDS_PER_HOUR
+    rp[K.RP_MAXNC] = rover.max_no_earth_h * SECONDS_PER_HOUR
     rp[K.RP_WAITQ] = wait_quantum_s
     rp[K.RP_EPS_SOC] = soc_resolution * rover.battery_wh
-    rp[K.RP_EPS_T] = max(1.0, clock_resolution * rover.max_darkness_h * 3600.0)
-    rp[K.RP_EPS_NC] = max(1.0, clock_resolution * rover.max_no_earth_h * 3600.0)
+    rp[K.RP_EPS_T] = max(1.0, clock_resolution * rover.max_darkness_h * SECONDS_PER_HOUR)
+    rp[K.RP_EPS_NC] = max(1.0, clock_resolution * rover.max_no_earth_h * SECONDS_PER_HOUR)
     rp[K.RP_DARK_THR] = np.floor(dark_sun_fraction * 254.0)
     return rp
 
@@ -247,7 +248,7 @@ def plan_traverse(dem: xr.DataArray, visibility: Any, *, start_xy: tuple[float, 
     grid = make_grid(dem, rover, slope_deg=slope_deg, speed_m_s=speed_m_s, scale_factor=scale_factor)
     shape = (grid.ny, grid.nx)
     t_start = np.datetime64(start_time, "s")
-    stop = None if window_h is None else t_start + np.timedelta64(int(window_h * 3600), "s")
+    stop = None if window_h is None else t_start + np.timedelta64(int(window_h * SECONDS_PER_HOUR), "s")
     stack = visibility if isinstance(visibility, VisibilityStack) else \
         VisibilityStack.from_frames(visibility, shape, start=t_start, stop=stop)
     if stack.shape != shape:
@@ -282,7 +283,7 @@ def plan_traverse(dem: xr.DataArray, visibility: Any, *, start_xy: tuple[float, 
     start_cell = grid.cell(*start_xy, what="start")
     targets = np.array([grid.cell(*p, what=f"target {i + 1}") for i, p in enumerate(targets_xy)],
                        dtype=np.int64)
-    sci = np.broadcast_to(np.asarray(science_h, float), (len(targets),)) * 3600.0
+    sci = np.broadcast_to(np.asarray(science_h, float), (len(targets),)) * SECONDS_PER_HOUR
     for i, c in enumerate([start_cell, *targets.tolist()]):
         if not np.isfinite(grid.pace_s_m[c]):
             what = "start" if i == 0 else f"target {i}"
@@ -331,8 +332,8 @@ def plan_traverse(dem: xr.DataArray, visibility: Any, *, start_xy: tuple[float, 
     static_s = h[0, start_cell]
     if t0 + static_s >= horizon_s:
         raise InfeasibleError(
-            f"even the static shortest route needs {static_s / 3600:.1f} h but the planning window "
-            f"ends {(horizon_s - t0) / 3600:.1f} h after the start (binding constraint: planning "
+            f"even the static shortest route needs {static_s / SECONDS_PER_HOUR:.1f} h but the planning window "
+            f"ends {(horizon_s - t0) / SECONDS_PER_HOUR:.1f} h after the start (binding constraint: planning "
             "window). Extend the window or drop targets.")
     _check_shadowed_targets(grid, rover, sun_u8, thr, targets, sci, args)
 
@@ -393,13 +394,13 @@ def plan_traverse(dem: xr.DataArray, visibility: Any, *, start_xy: tuple[float, 
     _annotate_binding(track, rover)
     legs = _legs(track)
     static = _static_route(grid, rover, stack, array_w, thr, preds, points, sci, t0, soc0)
-    total_h = (track["elapsed_s"].iloc[-1] - track["elapsed_s"].iloc[0]) / 3600.0
+    total_h = (track["elapsed_s"].iloc[-1] - track["elapsed_s"].iloc[0]) / SECONDS_PER_HOUR
     summary = {
         "start_utc": str(stack.utc(t0)), "end_utc": str(track["time_utc"].iloc[-1]),
         "duration_h": total_h, "distance_m": float(track["step_m"].sum()),
-        "drive_h": float(track.loc[track.action == "drive", "step_s"].sum() / 3600),
-        "wait_h": float(track.loc[track.action == "wait", "step_s"].sum() / 3600),
-        "science_h": float(sci.sum() / 3600), "soc_min_fraction": float(track["soc_fraction"].min()),
+        "drive_h": float(track.loc[track.action == "drive", "step_s"].sum() / SECONDS_PER_HOUR),
+        "wait_h": float(track.loc[track.action == "wait", "step_s"].sum() / SECONDS_PER_HOUR),
+        "science_h": float(sci.sum() / SECONDS_PER_HOUR), "soc_min_fraction": float(track["soc_fraction"].min()),
         "soc_end_fraction": float(track["soc_fraction"].iloc[-1]),
         "max_dark_h": float(track["dark_h"].max()), "max_no_earth_h": float(track["no_earth_h"].max()),
         "targets": len(targets),
@@ -432,13 +433,13 @@ def _row(grid, stack, rover, array_w, thr, *, cell, stage, t, action, soc, dark,
     frac, sunlit, earth, p_in = _conditions(stack, array_w, thr, k, cell)
     if soc is None:  # a charging wait folded into the next drive: recompute its end state
         p, lt, lsoc = parent
-        soc = min(rover.battery_wh, float(lsoc[p]) + (p_in - rover.power_idle_w) * (t - float(lt[p])) / 3600)
+        soc = min(rover.battery_wh, float(lsoc[p]) + (p_in - rover.power_idle_w) * (t - float(lt[p])) / SECONDS_PER_HOUR)
         nc = 0.0 if earth else float(lnc[p]) + (t - float(lt[p]))
     x, y = grid.xy(cell)
     return {"time_utc": str(stack.utc(t)), "elapsed_s": t, "x_m": float(x), "y_m": float(y),
             "cell": cell, "action": action, "stage": stage, "soc_wh": soc, "sun_fraction": frac,
-            "sunlit": sunlit, "earth_visible": earth, "dark_h": dark / 3600.0,
-            "no_earth_h": nc / 3600.0, "slope_deg": float(grid.slope_deg[cell])}
+            "sunlit": sunlit, "earth_visible": earth, "dark_h": dark / SECONDS_PER_HOUR,
+            "no_earth_h": nc / SECONDS_PER_HOUR, "slope_deg": float(grid.slope_deg[cell])}
 
 
 def _annotate_binding(track, rover: Rover) -> None:
@@ -485,7 +486,7 @@ def _legs(track):
         out.append({"leg": int(leg), "action": action, "stage": int(g["stage"].iloc[0]),
                     "start_utc": track["time_utc"].iloc[max(g.index[0] - 1, 0)],
                     "end_utc": g["time_utc"].iloc[-1],
-                    "duration_h": float(g["step_s"].sum() / 3600), "distance_m": float(g["step_m"].sum()),
+                    "duration_h": float(g["step_s"].sum() / SECONDS_PER_HOUR), "distance_m": float(g["step_m"].sum()),
                     "soc_end_fraction": float(g["soc_fraction"].iloc[-1]),
                     "min_margin": float(judge["margin"].min()), "binding": binding})
     track.loc[:, "binding_leg"] = track["leg"].map({r["leg"]: r["binding"] for r in out})
@@ -513,14 +514,14 @@ def _check_shadowed_targets(grid, rover, sun_u8, thr, targets, sci, args) -> Non
         dark_s = 2.0 * t_in + sci[i]
         x, y = grid.xy(targets[i])
         where = f"target {i + 1} (x = {x / 1e3:.3f} km, y = {y / 1e3:.3f} km)"
-        if dark_s > rover.max_darkness_h * 3600.0:
+        if dark_s > rover.max_darkness_h * SECONDS_PER_HOUR:
             raise InfeasibleError(
-                f"{where} is in shadow for the whole window, {t_in / 3600:.1f} h of driving from the "
-                f"nearest sunlit ground: the round trip and {sci[i] / 3600:g} h of science need at "
-                f"least {dark_s / 3600:.1f} h in darkness, more than rover.max_darkness_h = "
+                f"{where} is in shadow for the whole window, {t_in / SECONDS_PER_HOUR:.1f} h of driving from the "
+                f"nearest sunlit ground: the round trip and {sci[i] / SECONDS_PER_HOUR:g} h of science need at "
+                f"least {dark_s / SECONDS_PER_HOUR:.1f} h in darkness, more than rover.max_darkness_h = "
                 f"{rover.max_darkness_h:g} h (binding constraint: darkness). Pick a target nearer "
                 "the shadow's edge or shorten the science.")
-        energy = (2.0 * t_in * rover.power_drive_base_w + sci[i] * rover.power_science_w) / 3600.0
+        energy = (2.0 * t_in * rover.power_drive_base_w + sci[i] * rover.power_science_w) / SECONDS_PER_HOUR
         if energy > usable:
             raise InfeasibleError(
                 f"{where} is in shadow for the whole window: the round trip from sunlit ground and "
@@ -579,8 +580,8 @@ def _static_route(grid, rover, stack, array_w, thr, preds, points, sci, t0, soc0
             tau += sci_at[int(a)]
             p_out = rover.power_science_w
         length += l3
-        energy += p_out * tau / 3600
-        soc = min(rover.battery_wh, soc + (p_in - p_out) * tau / 3600)
+        energy += p_out * tau / SECONDS_PER_HOUR
+        soc = min(rover.battery_wh, soc + (p_in - p_out) * tau / SECONDS_PER_HOUR)
         dark = 0.0 if sunlit else dark + tau
         nc = 0.0 if earth else nc + tau
         t += tau
@@ -588,10 +589,10 @@ def _static_route(grid, rover, stack, array_w, thr, preds, points, sci, t0, soc0
             when = str(stack.utc(t))
             if soc < rover.soc_min_wh:
                 violation = f"battery below rover.soc_min_fraction at {when}"
-            elif dark > rover.max_darkness_h * 3600:
+            elif dark > rover.max_darkness_h * SECONDS_PER_HOUR:
                 violation = f"darkness longer than rover.max_darkness_h at {when}"
-            elif nc > rover.max_no_earth_h * 3600:
+            elif nc > rover.max_no_earth_h * SECONDS_PER_HOUR:
                 violation = f"no Earth contact longer than rover.max_no_earth_h at {when}"
-    return {"length_m": length, "time_h": (t - t0) / 3600, "energy_wh": energy,
+    return {"length_m": length, "time_h": (t - t0) / SECONDS_PER_HOUR, "energy_wh": energy,
             "feasible_without_waiting": violation is None, "violation": violation,
             "_xy": np.column_stack([xs, ys])}

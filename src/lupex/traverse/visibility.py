@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from lupex.errors import ParameterError
+from lupex.times import SECONDS_PER_HOUR
 
 _SCALE = 254.0
 
@@ -180,7 +181,7 @@ class VisibilityStack:
         elif step is not None:
             step_s = float(step / np.timedelta64(1, "s"))
         else:
-            step_s = 3600.0
+            step_s = SECONDS_PER_HOUR
         return cls(t0=times[0], step_s=step_s, shape=tuple(shape), sun_u8=np.stack(sun),
                    earth_u8=np.stack(earth), sun_elevation_deg=np.asarray(elev, float),
                    sun_azimuth_deg=np.asarray(azim, float))

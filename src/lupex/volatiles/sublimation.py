@@ -16,11 +16,12 @@ from __future__ import annotations
 import numpy as np
 
 from lupex.errors import check_range
+from lupex.times import SECONDS_PER_DAY
 from lupex.volatiles.vapor_pressure import Species, get_species
 
 BOLTZMANN = 1.380649e-23  # [J K-1] (SI exact)
 AMU_KG = 1.66053906660e-27  # [kg] (CODATA 2018)
-GYR_S = 1e9 * 365.25 * 86400.0  # [s] (Julian years)
+GYR_S = 1e9 * 365.25 * SECONDS_PER_DAY  # [s] (Julian years)
 
 
 def _sp(species) -> Species:
