@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import fcntl
 import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -140,3 +144,28 @@ def tiny_run(shared_root: Path) -> Path:
             run_scenario(sc, run)
             (run / "done").write_text("ok")
     return run
+
+
+@contextmanager
+def live(run: Path) -> Iterator[str]:
+    """Serve ``run`` with uvicorn on 127.0.0.1 in a thread; yield the base URL."""
+    import uvicorn
+
+    from lupex.view.app import create_app
+    from lupex.view.serve import free_port
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(run), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    th = threading.Thread(target=server.run, daemon=True)
+    th.start()
+    t0 = time.monotonic()
+    while not server.started:
+        if time.monotonic() - t0 > 30 or not th.is_alive():
+            raise RuntimeError("the viewer server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        th.join(10)

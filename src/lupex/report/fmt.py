@@ -66,6 +66,8 @@ def number(v: float, digits: int = 3) -> str:
 
 def value(key: str, v: Any) -> str:
     """``v`` formatted for the quantity ``key`` (HTML-escaped text, with its unit)."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "–"
     if isinstance(v, dict):
         return "; ".join(f"{html.escape(str(k))}: {value(key, x)}" for k, x in v.items())
     if isinstance(v, (list, tuple)):

@@ -160,7 +160,7 @@ def _answers(r: _Report) -> str:
         cards.append(_card("Traverse", fmt.value("traverse_distance_m", s["traverse_distance_m"]),
                            f"in {fmt.value('d_h', s.get('traverse_duration_h', float('nan')))}"))
     if m:
-        if "water_found_wt_pct" in m:
+        if isinstance(m.get("water_found_wt_pct"), (int, float)):
             cards.append(_card("Water found", fmt.value("w_wt_pct", m["water_found_wt_pct"]),
                                f"truth {fmt.value('w_wt_pct', m.get('water_truth_wt_pct'))} "
                                f"over {m.get('samples', '?')} samples"))
@@ -169,6 +169,8 @@ def _answers(r: _Report) -> str:
             cards.append(_card("End of mission", html.escape(str(eom.get("cause", "?"))),
                                f"day {eom.get('day', float('nan')):.1f}"
                                + (f", {fmt.utc(eom['time_utc'])}" if eom.get("time_utc") else "")))
+        elif m.get("samples") == 0:
+            cards.append(_card("Water found", "no sample analysed", "before the end of mission"))
         if "distance_driven_m" in m:
             cards.append(_card("Driven", fmt.value("distance_driven_m", m["distance_driven_m"]),
                                f"{m.get('drill_sites', '?')} drill sites"))

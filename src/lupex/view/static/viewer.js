@@ -233,8 +233,13 @@ async function main() {
   const route = await getJSON("/api/route");
   LV.route = route;
   if (route && route.t_ms.length) roverSrc.addFeature(rover);
-  const win = cfg.window ? cfg.window.map((s) => Date.parse(s)) :
-    route && route.t_ms.length ? [route.t_ms[0], route.t_ms[route.t_ms.length - 1]] : null;
+  /* the slider spans the run's window and the rover's whole route (a mission may outlast it) */
+  let win = cfg.window ? cfg.window.map((s) => Date.parse(s)) : null;
+  if (route && route.t_ms.length) {
+    const r0 = route.t_ms[0], r1 = route.t_ms[route.t_ms.length - 1];
+    win = win ? [Math.min(win[0], r0), Math.max(win[1], r1)] : [r0, r1];
+  }
+  LV.window = win;
   const sunInfo = cfg.horizons && win ? await getJSON("/api/sun?t=" + new Date(win[0]).toISOString()) : null;
   let sunBusy = false, sunWanted = null;
   function showSun(t) {
