@@ -43,7 +43,7 @@ DEVICES = ("cpu", "gpu", "auto")
 # helpers compiled for CUDA, callees before callers (the order only matters for readability:
 # device functions resolve their globals when the kernels are compiled)
 _HELPERS = ("bilinear_clamped", "_kscale", "_level_sample", "_rotate", "_line_samples",
-            "_line_range", "_hull_query", "_slope_at", "_piece", "_near_field", "_exit_t",
+            "_line_range", "_higher_next", "_hull_query", "_slope_at", "_piece", "_near_field", "_exit_t",
             "_bilinear", "_far_ray", "_far_line", "_line_hull", "_pixel_deg")
 
 _LINE_BLOCK = 64  # threads per block, lines kernel
@@ -127,7 +127,7 @@ def _lines_body(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, fo
 
 def _pixels_body(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                  lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, r_lo, c_lo_px, n_lines, counts,
-                 c_lo, c_hi, ndem, offs, th, X, Y, hor, out):
+                 c_lo, c_hi, ndem, offs, th, X, Y, hor, far_stride, out):
     """One thread per pixel of the tile (CPU twin: the second prange loop of ``azimuth_kernel``).
 
     ``out`` covers the tile only: pixel (r, c) of the view goes to ``out[r - r_lo, c - c_lo_px]``.
@@ -137,7 +137,8 @@ def _pixels_body(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, km
         return
     out[i, j] = _pixel_deg(Z, r_lo + i, c_lo_px + j, m, ds_col, Q, S, FS, near_cols, obs_h, R,  # noqa: F821
                            wt, ex, ey, kg, kmeta, lv_z, lv_meta, ff_center, ff_radius2, ray_cap_m,
-                           b_min, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor, 7)
+                           b_min, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor, 7,
+                           far_stride)
 
 
 def _clone(func: Any, glb: dict[str, Any]) -> types.FunctionType:
@@ -203,7 +204,8 @@ class GpuAzimuthKernel:
             self._bufs = ()  # release the old ones first
             cap = max(ntot, int(1.25 * self._cap))
             self._bufs = (cuda.device_array(cap, np.float64), cuda.device_array(cap, np.float64),
-                          cuda.device_array(cap, np.float64), cuda.device_array(cap, np.int32),
+                          cuda.device_array(cap, np.float64),
+                          cuda.device_array((cap, 2), np.int32),  # hull links: next, 8th
                           cuda.device_array(cap, np.int32))
             self._cap = cap
         return self._bufs
@@ -211,11 +213,13 @@ class GpuAzimuthKernel:
     def __call__(self, Z: np.ndarray, m: float, ds_col: float, Q: int, S: int, FS: int,
                  near_cols: int, obs_h: float, R: float, wt: np.ndarray, ex: float, ey: float,
                  far_cap: int, ray_cap_m: float, b_anchor: float, out_rows: tuple[int, int],
-                 out_cols: tuple[int, int], view_key: Any = None) -> np.ndarray:
+                 out_cols: tuple[int, int], view_key: Any = None, far_stride: int = 1,
+                 true_edges: int = 3) -> np.ndarray:
         """Horizon elevation [deg] float32 of the view's pixels ``out_rows x out_cols``.
 
         Arguments as for :func:`lupex.horizon._kernel.azimuth_kernel`; ``view_key`` names the
-        orientation of ``Z`` so that each distinct view of the DEM is uploaded once per tile.
+        orientation of ``Z`` so that each distinct view of the DEM is uploaded once per tile;
+        ``far_stride`` and ``true_edges`` as for the CPU kernel (tile mode).
         """
         from lupex.horizon._kernel import line_layout
 
@@ -232,7 +236,7 @@ class GpuAzimuthKernel:
         cols = (int(out_cols[0]), int(out_cols[1]))
         b_min, c_lo, c_hi, cap, ndem, offs = line_layout(
             float(m), int(Q), int(S), int(far_cap), float(b_anchor), np.array(rows, np.int64),
-            np.array(cols, np.int64), n_minor, n_major)
+            np.array(cols, np.int64), n_minor, n_major, int(far_stride), int(true_edges))
         n_lines = int(c_lo.shape[0])
         ntot = max(int(offs[-1]), 1)
         d_c_lo, d_c_hi, d_counts, d_ndem, d_offs = (cuda.to_device(a) for a in
@@ -255,5 +259,5 @@ class GpuAzimuthKernel:
             dz, float(m), float(ds_col), int(Q), int(S), int(FS), int(near_cols), float(obs_h),
             float(R), wt, float(ex), float(ey), kg, kmeta, lv_z, lv_meta, ff_center, ff_radius2,
             float(ray_cap_m), float(b_min), rows[0], cols[0], n_lines, d_counts, d_c_lo, d_c_hi,
-            d_ndem, d_offs, th, X, Y, hor, out)
+            d_ndem, d_offs, th, X, Y, hor, int(far_stride), out)
         return out.copy_to_host()

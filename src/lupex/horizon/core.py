@@ -400,6 +400,38 @@ def _local_and_levels(prep: Prepared, rows: slice, cols: slice, settings: Horizo
             slice(r0, r1), slice(c0, c1))
 
 
+def _far_stride(settings: HorizonSettings) -> int:
+    """Lines per far-field line beyond a tile's window [1]: the largest power of two with a
+    lateral spacing ``stride / Q`` of at most ``halo / 32`` pixels.
+
+    Every pixel of a tile is at least ``tile_halo_px`` from the window's inner edges, so the far
+    lines pass it at most ``stride / (2 Q)`` pixels aside at a distance of at least the halo:
+    an angle of at most 1/64 rad, finer than the 1/64 rad (half a line spacing, 0.25 pixel, at
+    the 16-pixel near field) that the DEM's own lines already allow (docs/horizon.md).
+    """
+    q = int(settings.lines_per_pixel)
+    lim = q * int(settings.tile_halo_px) / 32.0
+    stride = 1
+    while stride * 2 <= lim:
+        stride *= 2
+    return stride
+
+
+def _view_true_edges(v: _View, true_w: tuple[bool, bool, bool, bool]) -> int:
+    """Bit mask of the view's far edges that are true DEM edges (1: last column, 2: last row).
+
+    ``true_w = (top, bottom, left, right)`` of the window in array order.
+    """
+    top, bottom, left, right = true_w
+    if not v.transpose:
+        last_col = right if v.sc > 0 else left
+        last_row = bottom if v.sr > 0 else top
+    else:  # view rows are array columns, view columns array rows
+        last_col = bottom if v.sr > 0 else top
+        last_row = right if v.sc > 0 else left
+    return (1 if last_col else 0) | (2 if last_row else 0)
+
+
 def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float] | np.ndarray, *,
                          rows: slice | None = None, cols: slice | None = None,
                          observer_height_m: float = 0.0, far_field: FarField = None,
@@ -463,6 +495,11 @@ def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float]
     # where a pixel's ray leaves the DEM inside the near field, the first 32 far-field pixels
     # beyond are marched along that ray itself (then the lines' hulls take over)
     ray_cap_m = 32.0 * max((lv.pixel_m for lv in levels), default=0.0)
+    # tile mode: beyond the window only every far_stride-th line continues (see _far_stride)
+    tile_mode = (wrows.stop - wrows.start, wcols.stop - wcols.start) != (ny, nx)
+    stride = _far_stride(settings) if tile_mode else 1
+    # which window edges are true DEM edges: (top, bottom, left, right)
+    true_w = (wrows.start == 0, wrows.stop == ny, wcols.start == 0, wcols.stop == nx)
     az = np.asarray(azimuths, dtype=np.float64).ravel()
     out = np.empty((az.size, rows.stop - rows.start, cols.stop - cols.start), np.float32)
     gpu = None
@@ -479,12 +516,13 @@ def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float]
         (oi, _), (oj, _) = _tile_in_view(v, ny, nx, wrows, wcols)
         b_anchor = (v.m * oj - oi) % (1.0 / settings.lines_per_pixel)
         ar = math.radians(float(a))
+        edges = _view_true_edges(v, true_w)
         if gpu is not None:
             blk = gpu(zv, v.m, v.ds_col, int(settings.lines_per_pixel),
                       int(settings.line_samples_per_px), int(settings.far_samples_per_px),
                       int(settings.near_field_px), h, MOON_RADIUS_M, wt, math.sin(ar),
                       math.cos(ar), far_cap, ray_cap_m, b_anchor, vr, vc,
-                      view_key=(v.transpose, v.sr, v.sc))
+                      view_key=(v.transpose, v.sr, v.sc), far_stride=stride, true_edges=edges)
             world = blk.T if v.transpose else blk
             out[ia] = world[:: v.sr, :: v.sc]
             continue
@@ -493,7 +531,8 @@ def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float]
                        int(settings.line_samples_per_px), int(settings.far_samples_per_px), int(settings.near_field_px),
                        h, MOON_RADIUS_M, wt, math.sin(ar),
                        math.cos(ar), prep.kgrid, prep.kmeta, lv_z, lv_meta, foot, center,
-                       prep.radius_m, far_cap, ray_cap_m, b_anchor, np.array(vr, np.int64), np.array(vc, np.int64), buf)
+                       prep.radius_m, far_cap, ray_cap_m, b_anchor, np.array(vr, np.int64),
+                       np.array(vc, np.int64), buf, far_stride=stride, true_edges=edges)
         world = buf.T if v.transpose else buf
         world = world[:: v.sr, :: v.sc]
         out[ia] = world[lrows, lcols]
