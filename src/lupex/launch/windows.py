@@ -174,7 +174,8 @@ def find_windows(series: pd.DataFrame, station_visible: np.ndarray, *, step_h: f
     notes = [f"{int((~judged).sum())} epochs past the span's end only serve the "
              f"{max(earth_days, darkness_days):g}-day look-ahead",
              f"epochs passing: sun {int(sun_ok.sum())}, earth {int(earth_ok.sum())}, station "
-             f"{int(station_ok.sum())}, darkness {int(dark_ok.sum())}, all {int(ok.sum())} of {n}"]
+             f"{int(station_ok.sum())}, darkness {int(dark_ok.sum())}, all {int(ok.sum())} of {n}",
+             f"{len(rows)} windows"]
     prof = pd.concat(profiles, ignore_index=True) if profiles else pd.DataFrame()
     return WindowResult(windows, epochs, prof, notes)
 
