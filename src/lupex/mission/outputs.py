@@ -178,10 +178,10 @@ def write_monte_carlo(table, stats: dict, run_dir: Path) -> dict[str, Path]:
     out = {"table": _csv(table, run_dir / MONTE_CARLO)}
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), dpi=100)
     for strat, g in table.groupby("strategy"):
-        axes[0].scatter(g["water_truth_area_wt_pct"], g["water_found_wt_pct"], s=10, label=strat)
+        axes[0].scatter(g["water_area_truth_wt_pct"], g["water_found_wt_pct"], s=10, label=strat)
         axes[1].hist(g["water_max_found_wt_pct"].dropna(), bins=20, alpha=0.5, label=strat)
         axes[2].hist(g["distance_driven_m"] / 1e3, bins=20, alpha=0.5, label=strat)
-    lim = [0, max(float(np.nanmax(table[["water_truth_area_wt_pct", "water_found_wt_pct"]]
+    lim = [0, max(float(np.nanmax(table[["water_area_truth_wt_pct", "water_found_wt_pct"]]
                                   .to_numpy(float), initial=1.0)), 1e-3)]
     axes[0].plot(lim, lim, "k--", lw=0.8)
     axes[0].set(xlabel="area mean truth [wt%]", ylabel="mean sampled water [wt%]")
