@@ -673,7 +673,7 @@ def pixels_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, k
 
 def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta,
                    lv_z, lv_meta, foot, ff_center, ff_radius, far_cap, ray_cap_m, b_anchor, out_rows,
-                   out_cols, out, timings=None, far_stride=1, true_edges=3):
+                   out_cols, out, timings=None, far_stride=1, true_edges=3, scratch=None):
     """Horizon elevation [deg] of the view's pixels for one azimuth.
 
     Parameters
@@ -700,7 +700,7 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
     out_rows, out_cols : (lo, hi) int ranges of the view to compute (a tile), hi exclusive.
     out : float32 (n_minor, n_major)
         Written in place for the requested range [deg].
-    far_stride, true_edges
+    far_stride, true_edges, scratch
         Ignored (the later tile-mode option of the current kernel): every line here continues
         through the far field.
     timings : dict, optional

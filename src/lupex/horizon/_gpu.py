@@ -6,8 +6,8 @@ One azimuth at a time, exactly as :func:`lupex.horizon._kernel.azimuth_kernel` d
 
 1. the line layout (:func:`~lupex.horizon._kernel.line_layout`, O(lines), on the host),
 2. one CUDA thread per sweep line: sampling (DEM part, far-field levels) and the upper-hull
-   sweep (:func:`~lupex.horizon._kernel._line_hull`); the hull stack, which the CPU kernel
-   allocates per line, lives in preallocated slots at the line's own offset,
+   sweep (:func:`~lupex.horizon._kernel._line_hull`); the hull stack lives, as on the CPU, in
+   preallocated slots at the line's own offset,
 3. one CUDA thread per pixel: exact near field, the two bracketing lines' hull queries, the
    pixel's own ray where it leaves the DEM early, the sphere tail
    (:func:`~lupex.horizon._kernel._pixel_deg`).

@@ -578,8 +578,8 @@ def _line_hull(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, 
     """Sample one line into ``th, X, Y`` (its own slots) and sweep its upper hull into ``hor``
     (``hor[j, 0]`` the next hull vertex after ``j``, ``hor[j, 1]`` the ``_JUMP``-th one).
 
-    ``stack`` is scratch of the same length (the CPU kernel allocates it per line, the GPU
-    driver hands out preallocated slots). Returns the number of samples.
+    ``stack`` is scratch of the same length (the line's own slots of a buffer, on the CPU and
+    on the GPU). Returns the number of samples.
     """
     n = _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta,
                       foot, ff_center, ff_radius2, R, True, th, X, Y)
@@ -734,10 +734,11 @@ def _pixel_deg(Z, r, c, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg
 
 @nb.njit(parallel=True, cache=True)
 def sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot, ff_center,
-                ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor):
+                ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor, stack):
     """Sample every sweep line and sweep its upper hull (all lines of one azimuth, in parallel).
 
-    ``counts[li]`` holds line ``li``'s capacity on entry and its number of samples on return.
+    ``counts[li]`` holds line ``li``'s capacity on entry and its number of samples on return;
+    ``stack`` is scratch as long as ``th``.
     """
     for li in nb.prange(c_lo.shape[0]):
         n = counts[li]
@@ -748,7 +749,7 @@ def sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, fo
         counts[li] = _line_hull(Z, b, m, c_lo[li], c_hi[li], S, FS, ds_col, wt, ex, ey, kg,
                                 kmeta, lv_z, lv_meta, foot, ff_center, ff_radius2, R,
                                 th[o:o + n], X[o:o + n], Y[o:o + n], hor[o:o + n],
-                                np.empty(n, np.int32))
+                                stack[o:o + n])
 
 
 @nb.njit(parallel=True, cache=True)
@@ -777,9 +778,24 @@ def pixels_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, k
                     c_lo, c_hi, ndem, offs, th, X, Y, hor, parts, far_stride))
 
 
+def _scratch(scratch, ntot):
+    """Line buffers (angle, X, Y, hull links, stack) of at least ``ntot`` samples."""
+    if scratch is not None and scratch.get("n", -1) >= ntot:
+        b = scratch["bufs"]
+    else:
+        n = max(ntot, int(1.25 * scratch.get("n", 0))) if scratch is not None else ntot
+        b = (np.empty(n, np.float64), np.empty(n, np.float64), np.empty(n, np.float64),
+             np.empty((n, 2), np.int32),  # next hull vertex, and the _JUMP-th one
+             np.empty(n, np.int32))
+        if scratch is not None:
+            scratch["n"] = n
+            scratch["bufs"] = b
+    return b
+
+
 def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta,
                    lv_z, lv_meta, foot, ff_center, ff_radius, far_cap, ray_cap_m, b_anchor, out_rows,
-                   out_cols, out, timings=None, far_stride=1, true_edges=3):
+                   out_cols, out, timings=None, far_stride=1, true_edges=3, scratch=None):
     """Horizon elevation [deg] of the view's pixels for one azimuth.
 
     Parameters
@@ -810,6 +826,9 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
         Tile mode (a window of a bigger DEM): only every ``far_stride``-th line continues
         beyond the window unless it leaves through a true DEM edge (``true_edges``, see
         :func:`line_layout`).
+    scratch : dict, optional
+        Line buffers kept between calls (one per tile and thread): reused, their pages are
+        touched once instead of once per azimuth.
     timings : dict, optional
         Profiling (``benchmarks/horizon.py``): when given, each phase is run separately and its
         wall time [s] added under ``lines_dem``, ``lines_far``, ``near``, ``hull``,
@@ -826,14 +845,10 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
     b_min, c_lo, c_hi, counts, ndem, offs = line_layout(m, Q, S, far_cap, b_anchor, out_rows,
                                                         out_cols, n_minor, n_major, far_stride,
                                                         true_edges)
-    ntot = offs[-1]
-    th = np.empty(ntot, np.float64)
-    X = np.empty(ntot, np.float64)
-    Y = np.empty(ntot, np.float64)
-    hor = np.empty((ntot, 2), np.int32)  # next hull vertex, and the _JUMP-th one
+    th, X, Y, hor, stack = _scratch(scratch, int(offs[-1]))
     if timings is None:
         sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
-                    ff_center, ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor)
+                    ff_center, ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor, stack)
         pixels_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                       lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
                       offs, th, X, Y, hor, out_rows, out_cols, 7, far_stride, out)
@@ -843,10 +858,10 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
     cap = counts.copy()
     t0 = time.perf_counter()
     sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta[:0], foot,
-                ff_center, ff_radius2, R, b_min, c_lo, c_hi, cap, offs, th, X, Y, hor)
+                ff_center, ff_radius2, R, b_min, c_lo, c_hi, cap, offs, th, X, Y, hor, stack)
     t1 = time.perf_counter()
     sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
-                ff_center, ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor)
+                ff_center, ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor, stack)
     t2 = time.perf_counter()
     px = []
     for parts in (2, 6, 7):

@@ -507,9 +507,15 @@ def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float]
         from lupex.horizon._gpu import GpuAzimuthKernel
 
         gpu = GpuAzimuthKernel(prep.kgrid, prep.kmeta, lv_z, lv_meta, foot, center, prep.radius_m)
+    scratch: dict[str, Any] = {}  # line buffers reused across azimuths
+    last_view: tuple[Any, np.ndarray] | None = None
     for ia, a in enumerate(az):
         v = _view_for(float(a) % 360.0, dxs, dys)
-        zv = np.ascontiguousarray(_to_view(z, v))
+        key = (v.transpose, v.sr, v.sc)
+        if last_view is None or last_view[0] != key:  # consecutive azimuths share a view
+            last_view = (key, np.ascontiguousarray(_to_view(z, v)))
+            buf = np.empty(last_view[1].shape, np.float32)  # only the tile is written and read
+        zv = last_view[1]
         r0, rj, ri, c0, cj, ci = _index_affine(v, lny, lnx)
         wt = np.array([x[0] + dxs * c0, dxs * cj, dxs * ci, y[0] + dys * r0, dys * rj, dys * ri])
         vr, vc = _tile_in_view(v, lny, lnx, lrows, lcols)
@@ -526,13 +532,13 @@ def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float]
             world = blk.T if v.transpose else blk
             out[ia] = world[:: v.sr, :: v.sc]
             continue
-        buf = np.zeros(zv.shape, np.float32)
         azimuth_kernel(zv, v.m, v.ds_col, int(settings.lines_per_pixel),
                        int(settings.line_samples_per_px), int(settings.far_samples_per_px), int(settings.near_field_px),
                        h, MOON_RADIUS_M, wt, math.sin(ar),
                        math.cos(ar), prep.kgrid, prep.kmeta, lv_z, lv_meta, foot, center,
                        prep.radius_m, far_cap, ray_cap_m, b_anchor, np.array(vr, np.int64),
-                       np.array(vc, np.int64), buf, far_stride=stride, true_edges=edges)
+                       np.array(vc, np.int64), buf, far_stride=stride, true_edges=edges,
+                       scratch=scratch)
         world = buf.T if v.transpose else buf
         world = world[:: v.sr, :: v.sc]
         out[ia] = world[lrows, lcols]
