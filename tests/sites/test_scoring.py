@@ -128,8 +128,12 @@ def test_outputs_written(tmp_path):
     tab = pd.read_csv(paths["csv"])
     assert len(tab) == 3 and {"lat_deg", "lon_deg", "sun_worst", "sun_contribution"} <= set(tab.columns)
     gj = json.loads(paths["geojson"].read_text())
-    assert gj["crs"]["properties"]["name"] == "IAU_2015:30135"
+    assert gj["projected_crs"] == "IAU_2015:30135" and "crs" not in gj  # RFC 7946: no crs member
     assert len(gj["features"]) == 3 and gj["features"][0]["properties"]["rank"] == 1
+    # [lon, lat] in planetocentric degrees, the same point as the table's lat/lon columns
+    lon_lat = np.array([f["geometry"]["coordinates"] for f in gj["features"]])
+    np.testing.assert_allclose(lon_lat[:, 1], tab.lat_deg, atol=1e-6)
+    np.testing.assert_allclose(np.mod(lon_lat[:, 0] - tab.lon_deg + 180, 360) - 180, 0, atol=1e-6)
     assert paths["tif"].exists() and paths["png"].stat().st_size > 1000
     # lat/lon at the pole's stereographic x, y: latitude is south polar
     assert (tab.lat_deg < -89).all()

@@ -26,20 +26,25 @@ def _plain(v: Any) -> Any:
 
 
 def sites_geojson(result: Any) -> dict:
-    feats = []
-    for _, r in result.candidates.iterrows():
-        props = {k: _plain(v) for k, v in r.items()}
-        feats.append({"type": "Feature", "geometry": {"type": "Point",
-                                                      "coordinates": [float(r.x_m), float(r.y_m)]},
-                      "properties": props})
-    out: dict[str, Any] = {"type": "FeatureCollection", "features": feats,
-                           "notes": result.notes, "criteria": result.used}
-    crs = result.score.rio.crs
-    if crs is not None:
-        from lupex.terrain import crs_label
+    """The candidates as RFC 7946 GeoJSON Points in planetocentric ``[lon, lat]`` degrees.
 
-        out["crs"] = {"type": "name", "properties": {"name": crs_label(crs)}}
-    return out
+    The projected position stays in the properties (``x_m``, ``y_m``) with the map's CRS in
+    the collection's ``projected_crs`` member.
+    """
+    from lupex.terrain import crs_label, geojson_lonlat
+
+    cands = result.candidates
+    crs = result.score.rio.crs
+    coords = geojson_lonlat(cands["x_m"].to_numpy(), cands["y_m"].to_numpy(), crs) \
+        if len(cands) else []
+    feats = []
+    for (_, r), c in zip(cands.iterrows(), coords, strict=True):
+        props = {k: _plain(v) for k, v in r.items()}
+        feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": c},
+                      "properties": props})
+    return {"type": "FeatureCollection", "features": feats, "notes": result.notes,
+            "criteria": result.used,
+            "projected_crs": crs_label(crs) if crs is not None else None}
 
 
 def plot_sites(result: Any, path: str | os.PathLike[str], *, dem: Any = None) -> Path:
@@ -85,7 +90,7 @@ def write_site_outputs(result: Any, run_dir: str | os.PathLike[str], *, dem: Any
     run = Path(run_dir)
     paths = {
         "csv": write_text_atomic(run / "tables" / "sites.csv",
-                                 result.candidates.to_csv(index=False, float_format="%.6g")),
+                                 result.candidates.to_csv(index=False, float_format="%.9g")),
         "geojson": write_text_atomic(run / "plans" / "sites.geojson",
                                      json.dumps(sites_geojson(result), indent=1) + "\n"),
         "tif": write_geotiff(result.score, run / "maps" / "site_score.tif", provenance=provenance),

@@ -153,6 +153,18 @@ def _planetocentric(lat_deg: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
 # lat/lon and positions
 
 
+def geojson_lonlat(x_m: Any, y_m: Any, crs: Any) -> list[list[float]]:
+    """``[[lon, lat], ...]`` [planetocentric deg] of projected points, RFC 7946 axis order.
+
+    Longitudes in (-180, 180], 9 decimals (~0.03 mm on the Moon): the position GeoJSON plans
+    carry (RFC 7946 sec. 3.1.1 and 4; a planetary body's geographic CRS in place of WGS 84).
+    """
+    lat, lon = xy_to_latlon_deg(np.atleast_1d(np.asarray(x_m, float)),
+                                np.atleast_1d(np.asarray(y_m, float)), crs)
+    lon = np.where(lon > 180.0, lon - 360.0, lon)
+    return [[round(float(a), 9), round(float(b), 9)] for a, b in zip(lon, lat, strict=True)]
+
+
 def xy_to_latlon_deg(x_m: np.ndarray, y_m: np.ndarray, crs: Any) -> tuple[np.ndarray, np.ndarray]:
     """Planetocentric latitude and longitude [deg] of projected coordinates [m] in ``crs``.
 

@@ -50,15 +50,22 @@ def _plain(v: Any) -> Any:
 
 
 def plan_geojson(plan: Any) -> dict:
-    """The route as a GeoJSON FeatureCollection: a LineString, the leg waypoints as Points and
-    the static shortest route as a second LineString."""
+    """The route as RFC 7946 GeoJSON in planetocentric ``[lon, lat]`` degrees: a LineString with
+    ``times_utc`` (one ISO 8601 UTC time per vertex), the leg waypoints as Points and the
+    static shortest route as a second LineString. Projected metres stay in the properties."""
+    from lupex.terrain import geojson_lonlat
+
     tr = plan.track
-    feats = [{"type": "Feature", "geometry": {"type": "LineString",
-                                              "coordinates": tr[["x_m", "y_m"]].to_numpy().tolist()},
-              "properties": {"name": "planned route", **{k: _plain(v) for k, v in plan.summary.items()}}}]
+    coords = geojson_lonlat(tr["x_m"].to_numpy(), tr["y_m"].to_numpy(), plan.crs)
+    times = [str(t) if str(t).endswith("Z") else f"{t}Z" for t in tr["time_utc"]] \
+        if "time_utc" in tr.columns else None
+    feats = [{"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
+              "properties": {"name": "planned route", "times_utc": times,
+                             **{k: _plain(v) for k, v in plan.summary.items()}}}]
     if len(plan.static_xy):
         feats.append({"type": "Feature",
-                      "geometry": {"type": "LineString", "coordinates": plan.static_xy.tolist()},
+                      "geometry": {"type": "LineString", "coordinates": geojson_lonlat(
+                          plan.static_xy[:, 0], plan.static_xy[:, 1], plan.crs)},
                       "properties": {"name": "static shortest route",
                                      **{k: _plain(v) for k, v in plan.static.items()}}})
     # waypoints: the first and last row of every leg
@@ -66,15 +73,11 @@ def plan_geojson(plan: Any) -> dict:
                   *tr.groupby("leg").tail(1).index.tolist()})
     for i in idx:
         r = tr.loc[i]
-        props = {k: _plain(r[k]) for k in tr.columns if k not in ("x_m", "y_m", "cell")}
-        feats.append({"type": "Feature",
-                      "geometry": {"type": "Point", "coordinates": [float(r.x_m), float(r.y_m)]},
+        props = {k: _plain(r[k]) for k in tr.columns if k != "cell"}
+        feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": coords[i]},
                       "properties": props})
-    out: dict[str, Any] = {"type": "FeatureCollection", "features": feats}
-    name = _crs_name(plan.crs)
-    if name:
-        out["crs"] = {"type": "name", "properties": {"name": name}}
-    return out
+    return {"type": "FeatureCollection", "features": feats,
+            "projected_crs": _crs_name(plan.crs)}
 
 
 def write_geojson(plan: Any, path: str | os.PathLike[str]) -> Path:
