@@ -32,16 +32,13 @@ class LaunchResult:
     site_lon_deg: float
 
 
-def _site(ctx: RunContext) -> tuple[float, float]:
+def _site(ctx: RunContext) -> tuple[float, float] | None:
     la = ctx.scenario.launch
     if la.site_lat_deg is not None and la.site_lon_deg is not None:
         return float(la.site_lat_deg), float(la.site_lon_deg)
     cands = ctx.need("sites").candidates
     if not len(cands):
-        from lupex.errors import InfeasibleError
-
-        raise InfeasibleError("no landing site: the sites stage ranked none and "
-                              "launch.site_lat_deg/site_lon_deg are not set; set them.")
+        return None
     return float(cands.iloc[0]["lat_deg"]), float(cands.iloc[0]["lon_deg"])
 
 
@@ -59,7 +56,13 @@ def run(ctx: RunContext) -> LaunchResult:
 
     sc = ctx.scenario
     la = sc.launch
-    lat, lon = _site(ctx)
+    site = _site(ctx)
+    if site is None:  # recorded, not fatal: the report says why there is no window
+        ctx.set_summary({"launch_status": "no_site",
+                         "launch": "no landing site: the sites stage ranked none and "
+                                   "launch.site_lat_deg/site_lon_deg are not set"})
+        return load(ctx)
+    lat, lon = site
     dem = ctx.need("terrain").dem
     hor = ctx.need("horizon").horizons
     i, j = nearest_pixel(dem, lat, lon, what=f"launch site {lat},{lon}")

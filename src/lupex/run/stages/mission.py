@@ -1,7 +1,8 @@
 """Stage ``mission``: the surface mission from touchdown to its end, and its Monte Carlo.
 
 Touchdown at ``[mission] landing_x_m/landing_y_m`` or the best-ranked landing site, at
-``touchdown_utc`` or the window start; the environment (visibility on the DEM cropped around
+``touchdown_utc``, else the landing epoch of the launch stage (the start of the best landing
+window), else the window start; the environment (visibility on the DEM cropped around
 the site, ground-station visibility) is computed once and cached in
 ``cache/mission_env.npz``; the ground truth is drawn from the volatiles maps
 (:func:`lupex.mission.truth.make_truth`, ``[truth]``); then one discrete-event simulation
@@ -56,14 +57,14 @@ def _landing(ctx: RunContext) -> tuple[float, float] | None:
 def environment(ctx: RunContext, landing_xy, cfg) -> Any:
     """The cached mission environment, computed on first use."""
     from lupex.mission.environment import MissionEnvironment, build_environment
-    from lupex.times import to_utc
+    from lupex.times import SECONDS_PER_HOUR
 
     path = ctx.run_dir / ENV
     sc = ctx.scenario
     m = sc.mission
-    step_s = m.step_h * 3600.0
-    t0 = to_utc(m.touchdown_utc) if m.touchdown_utc else sc.window.start_utc
-    n = int(math.ceil(cfg.duration_s / step_s))
+    step_s = m.step_h * SECONDS_PER_HOUR
+    t0 = touchdown(ctx)
+    n = math.ceil(cfg.duration_s / step_s)
     reach = 0.5 * m.resolved()["area_m"] + m.resolved()["landing_accuracy_m"]
     tag = json.dumps([str(np.datetime64(t0, "s")), n, step_s, list(landing_xy), reach,
                       list(m.stations), m.station_min_elevation_deg,
@@ -82,6 +83,18 @@ def environment(ctx: RunContext, landing_xy, cfg) -> Any:
     env.extra["tag"] = tag
     env.save(path)
     return env
+
+
+def touchdown(ctx: RunContext) -> np.datetime64:
+    """Touchdown [UTC]: ``[mission] touchdown_utc``, the launch stage's landing epoch, or the
+    window start."""
+    from lupex.times import to_utc
+
+    m = ctx.scenario.mission
+    if m.touchdown_utc:
+        return to_utc(m.touchdown_utc)
+    landing = ctx.need("launch").landing_utc
+    return to_utc(landing) if landing else to_utc(ctx.scenario.window.start)
 
 
 def _scaled(ctx: RunContext, a: int, b: int):
@@ -176,7 +189,7 @@ def load(ctx: RunContext) -> MissionStageResult:
             (rd / O.SUMMARY).read_text(encoding="utf-8")) else None)
 
 
-STAGE = Stage(name="mission", needs=("terrain", "horizon", "volatiles", "sites"),
+STAGE = Stage(name="mission", needs=("terrain", "horizon", "volatiles", "sites", "launch"),
               reads=("mission", "rover", "truth", "instruments", "window.start"), version="1",
               run=run, load=load,
               doc="the surface mission from touchdown to its end, with Monte Carlo")
