@@ -705,7 +705,7 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
         through the far field.
     timings : dict, optional
         Profiling (``benchmarks/horizon.py``): when given, each phase is run separately and its
-        wall time [s] added under ``lines_dem``, ``lines_far``, ``near``, ``hull``,
+        CPU time [s] (of all threads; robust on a shared machine) added under ``lines_dem``, ``lines_far``, ``near``, ``hull``,
         ``edge_rays`` (the lines are swept twice, with and without the far field, and the
         pixels three times: results are those of the full run).
 
@@ -733,20 +733,20 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
     import time
 
     cap = counts.copy()
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta[:0], foot,
                 ff_center, ff_radius2, R, b_min, c_lo, c_hi, cap, offs, th, X, Y, hor)
-    t1 = time.perf_counter()
+    t1 = time.process_time()
     sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
                 ff_center, ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor)
-    t2 = time.perf_counter()
+    t2 = time.process_time()
     px = []
     for parts in (2, 6, 7):
-        t = time.perf_counter()
+        t = time.process_time()
         pixels_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                       lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
                       offs, th, X, Y, hor, out_rows, out_cols, parts, out)
-        px.append(time.perf_counter() - t)
+        px.append(time.process_time() - t)
     for key, dt in (("lines_dem", t1 - t0), ("lines_far", (t2 - t1) - (t1 - t0)),
                     ("hull", px[0]), ("edge_rays", px[1] - px[0]), ("near", px[2] - px[1])):
         timings[key] = timings.get(key, 0.0) + max(dt, 0.0)
