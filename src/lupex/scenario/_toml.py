@@ -26,6 +26,18 @@ def _toml_value(v: Any) -> str:
     raise TypeError(v)
 
 
+def _placeholder(info: Any, unit: str) -> str:
+    """An example value of the right type for a field that is left out by default."""
+    ann = str(info.annotation)
+    if "str" in ann:
+        return '"2028-09-01T00:00:00"' if unit == "UTC" else '""'
+    if "int" in ann and "float" not in ann:
+        return "0"
+    if "list" in ann:
+        return "[]"
+    return "0.0"
+
+
 def emit(lines: list[str], model: BaseModel, *, prefix: str) -> None:
     nested = []
     for name, info in type(model).model_fields.items():
@@ -40,7 +52,7 @@ def emit(lines: list[str], model: BaseModel, *, prefix: str) -> None:
         comment = "  # " + (f"[{unit}] " if unit else "") + (info.description or "") + \
             (f"; source: {source}" if source else "") + (f"; allowed {rng}" if rng else "")
         if v is None:
-            lines.append(f"# {name} = 0.0{comment} (omitted = none)")
+            lines.append(f"# {name} = {_placeholder(info, unit)}{comment} (omitted = none)")
         else:
             lines.append(f"{name} = {_toml_value(v)}{comment}")
     for name, v in nested:

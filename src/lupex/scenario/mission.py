@@ -36,7 +36,7 @@ class MissionTable(BaseModel):
     preset: Literal["lupex", "viper"] = Field(
         "lupex", description="mission preset filling every field left out (and [rover] defaults)",
         json_schema_extra={"unit": ""})
-    touchdown_utc: str | None = Field(None, description="touchdown time (UTC); omitted = window.start",
+    touchdown_utc: str | None = Field(None, description="touchdown time (UTC); omitted = the launch stage's landing epoch (start of the best landing window), else window.start",
                                       json_schema_extra={"unit": "UTC"})
     landing_x_m: float | None = Field(None, description="touchdown x in the DEM CRS; omitted = "
                                       "the best-ranked landing site", json_schema_extra={"unit": "m"})
