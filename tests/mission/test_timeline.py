@@ -147,3 +147,37 @@ def test_noiseless_samples_match_truth_and_guided_drills_the_wettest(strategy) -
     xs = [d["x_m"] for d in res.drill_sites]
     if strategy == "guided":  # ice rises with x: guided drilling goes to the east edge
         assert min(xs) >= env.x_m[env.shape[1] // 2] + 100.0
+
+
+def _ridge_env(n: int = 24 * 8):
+    """Flat 30 x 30 grid at 20 m, all lit except an 80 h darkness from hour 48 everywhere but
+    a 6 x 6 lit patch in the north-east corner (about 250 m from the landing site)."""
+    ny = nx = 30
+    sun = np.ones((n, ny * nx))
+    dark = np.ones((ny, nx), bool)
+    dark[:6, 24:] = False
+    sun[48:48 + 80, dark.ravel()] = 0.0
+    return M.environment(ny, nx, n_steps=n, sun=sun), dark
+
+
+def test_a_lit_haven_within_reach_saves_the_rover_where_staying_put_dies() -> None:
+    env, dark = _ridge_env()
+    # 80 h of darkness at 40 W of hibernation needs 80 x 40 / 0.95 = 3368 Wh > 2000 Wh: without
+    # havens the rover dies in place (the existing rule), at most 2000 x 0.95 / 40 = 47.5 h
+    # into the darkness (a full battery; it was working at dusk, so sooner)
+    stay = simulate(env, M.config(env, havens=False, drill_sites=1), M.StripeTruth(), seed=4)
+    assert stay.summary["end_of_mission"]["cause"] == "rover lost: battery"
+    assert 0.0 < stay.summary["end_of_mission"]["time_s"] / 3600.0 - 48.0 < 47.5 + 1e-6
+    res = simulate(env, M.config(env, drill_sites=1), M.StripeTruth(), seed=4)
+    assert res.summary["end_of_mission"]["cause"] == "nominal"
+    assert res.summary["haven_stays"] >= 1 and "haven" in res.timeline["activity"].tolist()
+    # the field lets it work on in the dark while it keeps the energy to reach the patch; after
+    # its 8 h of work in shadow and the ~0.6 h drive it stands in the lit patch to the end of
+    # the darkness (the route vertex at or before each hour gives its place), and its battery
+    # never runs below the floor
+    t = res.route[:, 0]
+    for h in range(48 + 9, 48 + 80, 6):
+        x, y = res.route[np.searchsorted(t, h * 3600.0, side="right") - 1, 1:]
+        assert not dark.ravel()[env.cell(x, y)], f"in the dark at hour {h}"
+    assert np.nanmin(res.traces["soc_wh"]) >= 0.2 * 2000 - 1e-6
+    assert res.summary["samples"] > 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from lupex.mission.model import LanderPower, MissionConfig
 from lupex.mission.science import Science
-from lupex.mission.timeline import LanderPower, MissionConfig
 from lupex.vehicles.comms import Comms
 from lupex.vehicles.power import Battery, PowerLoads
 from lupex.vehicles.survival import max_darkness_h, survival_heater_power_w
@@ -53,7 +53,8 @@ def config_from_scenario(scenario: Any, landing_xy: tuple[float, float], **overr
     kw.update(overrides)
     ins = getattr(scenario, "instruments", None)
     specs = {} if ins is None else {k: getattr(ins, k) for k in
-                                    ("neutron", "drill", "ltga", "triton", "adore")}
+                                    ("neutron", "drill", "ltga", "triton", "adore", "gpr", "isap",
+                                     "alis", "prathima", "ems_l", "mir")}
     return MissionConfig(**kw), Science(drill_depth_m=m["drill_depth_m"], **specs)
 
 

@@ -14,8 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from lupex.instruments import alis as _alis
 from lupex.instruments import drill as _drill
+from lupex.instruments import isap as _isap
+from lupex.instruments import loads as _loads
 from lupex.instruments import neutron as _neutron
+from lupex.instruments import prathima as _prathima
+from lupex.instruments import radar as _radar
 from lupex.instruments import reiwa as _reiwa
 
 ROW_FIELDS = ("instrument", "host", "quantity", "value", "sigma", "truth", "unit", "top_m",
@@ -46,6 +51,24 @@ def rows_of(m: Any) -> list[dict[str, Any]]:
         return [{**b, "quantity": "dD", "value": m.dh_vsmow_permil if m.measured else math.nan,
                  "sigma": m.dh_sigma_permil, "truth": m.dh_true_vsmow_permil,
                  "unit": "permil VSMOW"}]
+    if isinstance(m, _radar.RadarMeasurement):
+        return [{**b, "quantity": "interface_depth", "value": m.depth_m,
+                 "sigma": m.depth_sigma_m, "truth": m.depth_true_m, "unit": "m"}]
+    if isinstance(m, _alis.ALISMeasurement):
+        return [{**b, "quantity": "surface_H2O", "value": m.surface_h2o_wt_pct,
+                 "sigma": m.surface_h2o_sigma_wt_pct, "truth": m.surface_h2o_true_wt_pct,
+                 "unit": "wt%", "top_m": 0.0, "bottom_m": 0.0}]
+    if isinstance(m, _prathima.PrathimaMeasurement):
+        z = m.probe_depth_m
+        return [{**b, "quantity": "permittivity", "value": m.permittivity,
+                 "sigma": m.permittivity_sigma, "truth": m.permittivity_true, "unit": "1",
+                 "top_m": z, "bottom_m": z},
+                {**b, "quantity": "ice", "value": m.ice_wt_pct, "sigma": m.ice_sigma_wt_pct,
+                 "truth": m.ice_true_wt_pct, "unit": "wt%", "top_m": z, "bottom_m": z}]
+    if isinstance(m, _isap.ISAPMeasurement):  # detected (1) or not (0); truth: present
+        return [{**b, "quantity": f"{k}_detected", "value": float(det), "sigma": math.nan,
+                 "truth": float(m.true_wt_pct[k] > 0), "unit": "1", "top_m": m.top_m,
+                 "bottom_m": m.bottom_m} for k, det in m.detected.items()]
     if isinstance(m, _drill.DrillResult):
         return [{**b, "quantity": "depth_reached", "value": m.depth_reached_m, "sigma": 0.0,
                  "truth": m.depth_reached_m, "unit": "m", "top_m": 0.0,
@@ -67,6 +90,12 @@ class Science:
     ltga: Any = field(default_factory=_reiwa.LTGASpec)
     triton: Any = field(default_factory=_reiwa.TritonSpec)
     adore: Any = field(default_factory=_reiwa.AdoreSpec)
+    gpr: Any = field(default_factory=_radar.RadarSpec)
+    isap: Any = field(default_factory=_isap.ISAPSpec)
+    alis: Any = field(default_factory=_alis.ALISSpec)
+    prathima: Any = field(default_factory=_prathima.PrathimaSpec)
+    ems_l: Any = field(default_factory=_loads.EMS_L.model_copy)
+    mir: Any = field(default_factory=_loads.MIR.model_copy)
 
     def __post_init__(self) -> None:
         if self.drill is None:
@@ -79,6 +108,13 @@ class Science:
         return float(self.neutron.power_w) if self.neutron.host == "rover" else 0.0
 
     @property
+    def drive_power_w(self) -> float:
+        """Instruments on while driving: the neutron spectrometer and the radar, if on the
+        rover [W]."""
+        return self.neutron_power_w + (float(self.gpr.power_w) if self.gpr.host == "rover"
+                                       else 0.0)
+
+    @property
     def neutron_integration_s(self) -> float:
         return float(self.neutron.duration_s)
 
@@ -86,22 +122,48 @@ class Science:
         """A neutron reading over the columns driven across in ``duration_s``."""
         return _neutron.measure(columns, rng=rng, spec=self.neutron, duration_s=duration_s)
 
+    def sound(self, column, rng) -> Any:
+        """One radar sounding while driving (None when the radar rides on the lander)."""
+        if self.gpr.host != "rover":
+            return None
+        return _radar.measure(column, rng=rng, spec=self.gpr)
+
+    def _site(self, column, rng, host: str) -> list[Any]:
+        out = []
+        if self.gpr.host == host:
+            out.append(_radar.measure(column, rng=rng, spec=self.gpr))
+        if self.alis.host == host:
+            out.append(_alis.measure(column, rng=rng, spec=self.alis))
+        if self.prathima.host == host:
+            out.append(_prathima.measure(column, rng=rng, spec=self.prathima))
+        for load in (self.ems_l, self.mir):
+            if load.host == host:
+                out.append(_loads.operate(load))
+        return out
+
+    def site_survey(self, column, rng) -> list[Any]:
+        """The rover's measurements at a drill site before drilling: GPR (interface depth),
+        ALIS (surface hydration), PRATHIMA (permittivity, ice), EMS-L and MIR (loads)."""
+        return self._site(column, rng, "rover")
+
     def drill_column(self, column, rng) -> Any:
         """A drilling campaign down to ``drill_depth_m`` (stops at refusal)."""
         return _drill.measure(column, rng=rng, spec=self.drill, target_depth_m=self.drill_depth_m)
 
     def analyse(self, sample, rng) -> list[Any]:
-        """The sample analysers on one drilled sample (LTGA water, TRITON species, ADORE dD)."""
+        """The sample analysers on one drilled sample (LTGA water, TRITON species, ADORE dD,
+        ISAP Raman phases)."""
         return [_reiwa.measure_ltga(sample, rng=rng, spec=self.ltga),
                 _reiwa.measure_triton(sample, rng=rng, spec=self.triton),
-                _reiwa.measure_adore(sample, rng=rng, spec=self.adore)]
+                _reiwa.measure_adore(sample, rng=rng, spec=self.adore),
+                _isap.measure(sample, rng=rng, spec=self.isap)]
 
     def lander_site(self, column, rng) -> list[Any]:
         """Measurements of the lander-hosted survey instruments at the landing site."""
         out = []
         if self.neutron.host == "lander":
             out.append(_neutron.measure(column, rng=rng, spec=self.neutron))
-        return out
+        return out + self._site(column, rng, "lander")
 
 
 def water_of(rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:

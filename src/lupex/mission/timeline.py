@@ -25,6 +25,16 @@ Operations rules:
   (:func:`lupex.traverse.plan_traverse`) on the map that now marks the obstacle, and abandoned
   with its reason if no route remains.
 
+- safe havens (:mod:`lupex.mission.havens`, :mod:`lupex.mission.shelter`): work only while
+  the charge exceeds the energy needed to reach safety and live to the end of the mission;
+  below it the rover drives ahead of the shadow to a haven, waits and charges there, then
+  resumes the plan.
+
+The parts live in their own modules: driving (:mod:`lupex.mission.driving`), drilling and
+science (:mod:`lupex.mission.fieldwork`), the haven rule (:mod:`lupex.mission.shelter`), the
+lander (:mod:`lupex.mission.lander`), results (:mod:`lupex.mission.results`) and the
+parameters (:mod:`lupex.mission.model`).
+
 Limits: one rover and one lander, no resource contention (one radio per vehicle); the lander
 stays where it landed; Earth-Moon distance and station elevation do not change the rate.
 """
@@ -32,103 +42,32 @@ stays where it landed; Earth-Moon distance and station elevation do not change t
 from __future__ import annotations
 
 import heapq
-import itertools
-import math
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from lupex.errors import InfeasibleError, ParameterError
 from lupex.mission import _kernels as MK
 from lupex.mission import strategy as S
+from lupex.mission.driving import Driving
 from lupex.mission.environment import MissionEnvironment
-from lupex.mission.science import Science, rows_of
-from lupex.traverse import _kernels as TK
-from lupex.vehicles.comms import Comms, best_rate_kbps
-from lupex.vehicles.power import Battery, PowerLoads
-from lupex.vehicles.rover import Rover
+from lupex.mission.fieldwork import FieldWork
+from lupex.mission.lander import lander_science, simulate_lander
+from lupex.mission.model import MODE_CODES, NS_COLUMNS, LanderPower, MissionConfig, MissionResult
+from lupex.mission.results import build_result
+from lupex.mission.science import Science
+from lupex.mission.shelter import Shelter
+from lupex.vehicles.comms import best_rate_kbps
 
-NS_COLUMNS = 4
-"""Columns sampled along the path of one moving neutron reading (evenly spaced)."""
-
-MODE_CODES = {"idle": 1, "drive": 2, "science": 3, "drill": 4, "hibernate": 5, "charge": 6,
-              "egress": 7, "commissioning": 8, "lost": 9}
-
-
-@dataclass(frozen=True)
-class LanderPower:
-    """The lander as a power and comms system (values of ``[mission]``)."""
-
-    array_w: float = 700.0
-    battery_wh: float = 3000.0
-    idle_w: float = 150.0
-    hibernate_w: float = 40.0
-    dte_rate_kbps: float = 128.0
-
-
-@dataclass(frozen=True)
-class MissionConfig:
-    """Everything one simulation needs, resolved (see :func:`lupex.mission.config_from_scenario`).
-
-    Durations in seconds, distances in metres.
-    """
-
-    rover: Rover
-    loads: PowerLoads
-    battery: Battery
-    comms: Comms
-    landing_xy: tuple[float, float]
-    duration_s: float
-    area_m: float = 1000.0
-    traverse_goal_m: float = 10000.0
-    egress_s: float = 48 * 3600.0
-    commissioning_s: float = 120 * 3600.0
-    drill_sites: int = 8
-    drill_depth_m: float = 1.5
-    strategy: str = "guided"
-    drill_separation_m: float = 50.0
-    soc_resume_fraction: float = 0.6
-    active_in_shadow_s: float = 8 * 3600.0
-    speed_sigma: float = 0.0
-    ops_sigma: float = 0.0
-    hazard_per_km: float = 0.0
-    replan_window_s: float = 72 * 3600.0
-    lander: LanderPower = field(default_factory=LanderPower)
-    hazard_cells: tuple[int, ...] = ()
-    replan: str = "planner"
-
-    def __post_init__(self) -> None:
-        if self.strategy not in ("guided", "grid"):
-            raise ParameterError(f"mission.strategy = {self.strategy!r}; use 'guided' or 'grid'.")
-        if self.replan not in ("planner", "static"):
-            raise ParameterError(f"replan = {self.replan!r}; use 'planner' or 'static'.")
-        if self.duration_s <= 0:
-            raise ParameterError(f"mission duration {self.duration_s!r} s must be > 0.")
-
-
-@dataclass
-class MissionResult:
-    """What one simulation produced.
-
-    ``timeline`` and ``measurements`` are :class:`pandas.DataFrame` (the CSV tables); ``route``
-    is (time_s, x_m, y_m) per driven vertex; ``traces`` per step: ``soc_wh``, ``stored_mb``,
-    ``sent_mb``, ``mode``, ``lander_soc_wh``; ``summary`` the numbers of ``summary.json``.
-    """
-
-    timeline: Any
-    measurements: Any
-    route: np.ndarray
-    traces: dict[str, np.ndarray]
-    summary: dict[str, Any]
-    drill_sites: list[dict[str, Any]]
-
+__all__ = ["MODE_CODES", "NS_COLUMNS", "LanderPower", "MissionConfig", "MissionResult",
+           "simulate"]
 
 class _Lost(Exception):
     """The rover's battery emptied."""
 
 
-class _Sim:
+class _Sim(Driving, FieldWork, Shelter):
+    """The state of one simulation and its event loop (module docstring)."""
+
     def __init__(self, env: MissionEnvironment, cfg: MissionConfig, truth: Any,
                  science: Science, rng: np.random.Generator, progress=None) -> None:
         self.env, self.cfg, self.truth, self.sci, self.rng = env, cfg, truth, science, rng
@@ -185,6 +124,7 @@ class _Sim:
         self._ns_time = 0.0
         self._pending_ns_xy: list[tuple[float, float]] = []
         self._last_progress = -1
+        self._haven_setup()
 
     # -- event loop -------------------------------------------------------------------------
     def schedule(self, t: float, kind: str) -> None:
@@ -211,8 +151,8 @@ class _Sim:
         x, y = self.env.xy(self.cell)
         self._log("touchdown", 0.0, 0.0, f"lander at x = {float(x):.0f} m, y = {float(y):.0f} m")
         self.route.append((0.0, float(x), float(y)))
-        self._lander_science()
-        self._simulate_lander()
+        lander_science(self)
+        simulate_lander(self)
         self.schedule(0.0, "egress")
 
     def _ev_egress(self) -> None:
@@ -324,40 +264,69 @@ class _Sim:
 
     def _floor(self, cell: int) -> float:
         b = self.cfg.battery
+        hf = self._haven_floor()
+        if hf is not None:  # the haven rule: keep the charge to reach safety
+            return max(b.soc_min_wh, min(hf, 0.98 * b.capacity_wh))
         return max(b.soc_min_wh, min(self._reserve_wh(cell), 0.95 * b.capacity_wh))
 
-    def _work(self, duration_s: float, load_w: float, mode: str) -> None:
-        """Spend ``duration_s`` of work at the current cell, recovering when the charge runs low."""
+    def _work(self, duration_s: float, load_w: float, mode: str, *,
+              anywhere: bool = True) -> float:
+        """Spend ``duration_s`` of work at the current cell, recovering when the charge runs low.
+
+        Returns the work left undone [s]: 0, or (with ``anywhere=False``) what remained when a
+        haven stay moved the rover away from its work cell (the caller goes back).
+        """
         remaining = duration_s
+        cell0 = self.cell
         while remaining > 1e-6 and self.t < self.t_end and not self.end:
+            if self._unsafe():
+                self._shelter("charge below the need to reach safety")
+                if not anywhere and self.cell != cell0:
+                    return remaining
+                continue
             limit = remaining
-            if self._dark(self.cell):
+            dark = self._dark(self.cell)
+            if dark and not self._sheltering:
                 allowed = self.cfg.active_in_shadow_s - self.dark_active
                 if allowed <= 0:
                     self._recover("shadow time limit")
+                    if not anywhere and self.cell != cell0:
+                        return remaining
                     continue
                 limit = min(limit, allowed)
-            else:
+            elif not dark:
                 self.dark_active = 0.0
             t0 = self.t
             k_next = (int(self.t // self.env.step_s) + 1) * self.env.step_s
-            t_b = min(self.t + limit, self.t_end, max(k_next, self.t + 1e-3) if
-                      self._dark(self.cell) else self.t + limit)
-            status = self._integrate(t_b, self.cell, load_w, floor=self._floor(self.cell),
-                                     mode=mode)
+            t_b = min(self.t + limit, self.t_end, max(k_next, self.t + 1e-3)
+                      if (dark or self.haven is not None) else self.t + limit)
+            floor = 0.0 if self._sheltering else self._floor(self.cell)
+            status = self._integrate(t_b, self.cell, load_w, floor=floor, mode=mode)
             done = self.t - t0
             remaining -= done
-            if self._dark(self.cell, t0):
+            if dark:
                 self.dark_active += done
             if status == MK.STOP_FLOOR:
                 self._recover("battery low")
+                if not anywhere and self.cell != cell0:
+                    return remaining
             elif status == MK.STOP_EMPTY:
-                self._lose("the battery emptied while working")
+                if self._sheltering:
+                    self._lose_in_darkness(self.t) if dark else \
+                        self._lose("the battery emptied while driving to a safe haven")
+                else:
+                    self._lose("the battery emptied while working")
             elif done <= 0 and status == MK.STOP_DONE:
                 break
+        return remaining if remaining > 1e-6 else 0.0
 
     def _recover(self, why: str) -> None:
-        """Hibernate until sunrise, then charge to the resume level (or lose the rover)."""
+        """Shelter by the haven rule, or (no haven within reach) hibernate in place until
+        sunrise and charge to the resume level; an empty battery loses the rover."""
+        if self.haven is not None and not self._doomed(self._need()):
+            self._shelter(why)
+            self.dark_active = 0.0
+            return
         cfg = self.cfg
         target = cfg.soc_resume_fraction * cfg.battery.capacity_wh
         start = self.t
@@ -370,15 +339,7 @@ class _Sim:
                 status = self._integrate(self.t_end, self.cell, hib, floor=0.0, stop_on_sun=True,
                                          send=False, mode="hibernate")
                 if status == MK.STOP_EMPTY:
-                    k = int(t_dark // self.env.step_s)
-                    k_sun = MK.next_sunlit_step(self.env.sun_u8, self.cell, k)
-                    dark_h = (k_sun * self.env.step_s - t_dark) / 3600.0
-                    usable = soc0 if soc0 > 0 else self.soc
-                    self._lose(
-                        f"a darkness of {dark_h:.1f} h at this cell (from {self.env.utc(t_dark)}) "
-                        f"outlasted the battery: {usable:.0f} Wh carried "
-                        f"{usable * cfg.battery.discharge_efficiency / hib:.1f} h at {hib:.0f} W "
-                        "of hibernation and survival heating")
+                    self._lose_in_darkness(t_dark)
                     return
                 continue
             if self.soc >= target - 1e-6:
@@ -410,233 +371,6 @@ class _Sim:
         self._work(duration_s, load_w, mode)
         self._log(name, t0, soc0, detail)
 
-    # -- driving ----------------------------------------------------------------------------
-    def _dist(self, a: int, b: int) -> float:
-        xa, ya = self.env.xy(a)
-        xb, yb = self.env.xy(b)
-        return float(math.hypot(float(xa) - float(xb), float(ya) - float(yb)))
-
-    def _static_path(self, a: int, b: int) -> list[int] | None:
-        """Least-time route a -> b on the known map (A*, :func:`lupex.mission._kernels.
-        astar_path`); None when b cannot be reached."""
-        ny, nx = self.env.shape
-        if not hasattr(self, "_min_pace"):
-            fin = self.pace[np.isfinite(self.pace)]
-            self._min_pace = float(fin.min()) if fin.size else 1.0
-        path = MK.astar_path(self.pace, self.elev, self.invk, ny, nx, self.env.dx_m,
-                             self.env.dy_m, int(a), int(b), self._min_pace)
-        return [int(c) for c in path] if len(path) else None
-
-    def _replan(self, a: int, b: int) -> tuple[list[int] | None, str]:
-        """Re-plan a -> b after an obstacle: the traverse planner on the updated map."""
-        self.replans += 1
-        if self.cfg.replan == "planner":
-            from lupex.traverse import plan_traverse
-
-            env = self.env
-            k0 = int(self.t // env.step_s)
-            k1 = k0 + math.ceil(self.cfg.replan_window_s / env.step_s)
-            xa, ya = env.xy(a)
-            xb, yb = env.xy(b)
-            try:
-                plan = plan_traverse(
-                    self._dem(), env.visibility_stack(k0, k1),
-                    start_xy=(float(xa), float(ya)), start_time=env.utc(self.t),
-                    end_xy=(float(xb), float(yb)), rover=self._planner_rover(),
-                    speed_m_s=self.speed_known.reshape(env.shape),
-                    slope_deg=env.slope_deg, max_labels=2_000_000)
-                cells = [int(c) for c, act in zip(plan.track["cell"], plan.track["action"],
-                                                  strict=True) if act in ("start", "drive")]
-                dedup = [cells[0]] + [c for p, c in itertools.pairwise(cells) if c != p]
-                return dedup, "traverse planner"
-            except InfeasibleError as exc:
-                path = self._static_path(a, b)
-                return path, f"traverse planner infeasible ({str(exc)[:120]}); least-time route"
-        return self._static_path(a, b), "least-time route"
-
-    def _planner_rover(self) -> Rover:
-        # the planner starts from the present charge
-        return self.cfg.rover.model_copy(update={
-            "soc_start_fraction": max(min(self.soc / self.cfg.battery.capacity_wh, 1.0), 1e-3),
-            "battery_wh": self.cfg.battery.capacity_wh})
-
-    def _dem(self):
-        if not hasattr(self, "_dem_cache"):
-            self._dem_cache = self.env.dem()
-        return self._dem_cache
-
-    def _drive_to(self, goal: int, purpose: str) -> None:
-        if self.end or self.t >= self.t_end or goal == self.cell:
-            return
-        t0, soc0, d0 = self.t, self.soc, self.distance
-        path = self._static_path(self.cell, goal)
-        note = ""
-        if path is None:
-            self._log("drive", t0, soc0, f"{purpose}: no route on the known map; leg skipped")
-            return
-        cfg, r = self.cfg, self.cfg.rover
-        factor = math.exp(self.rng.normal(0.0, cfg.speed_sigma)) if cfg.speed_sigma else 1.0
-        i = 0
-        while i + 1 < len(path) and not self.end and self.t < self.t_end:
-            a, b = path[i], path[i + 1]
-            nx = self.env.shape[1]
-            ia, ja = divmod(a, nx)
-            ib, jb = divmod(b, nx)
-            l3, tau, sg = TK._edge(a, b, ib - ia, jb - ja, nx, self.env.dx_m, self.env.dy_m,
-                                   self.pace, self.elev, self.invk)
-            if not np.isfinite(tau):
-                blocked = True
-            else:
-                p_hit = 1.0 - math.exp(-cfg.hazard_per_km * l3 / 1000.0) if cfg.hazard_per_km \
-                    else 0.0
-                blocked = b in self.hazards or (p_hit > 0 and self.rng.random() < p_hit)
-            if blocked:
-                self.hazards.discard(b)
-                self.obstacles += 1
-                self.pace[b] = np.inf
-                self.speed_known[b] = 0.0
-                if b == goal:
-                    self._log("obstacle", self.t, self.soc, f"{purpose}: the goal cell is "
-                              "blocked; leg ends short of it")
-                    break
-                new, how = self._replan(a, goal)
-                self._log("replan", self.t, self.soc, f"{purpose}: obstacle at cell {b}; {how}"
-                          + ("" if new else "; no route left, leg abandoned"))
-                if not new:
-                    note = "abandoned after an obstacle"
-                    break
-                path, i = new, 0
-                continue
-            dur = tau * factor
-            load = cfg.loads.drive_base_w + float(r.traction_power_w(sg, l3 / dur)) \
-                + self.sci.neutron_power_w
-            t_leg = self.t
-            self._work(dur, load, "drive")
-            if self.end or self.t >= self.t_end:
-                break
-            self.distance += l3
-            self.cell = b
-            xb, yb = self.env.xy(b)
-            self.route.append((self.t, float(xb), float(yb)))
-            self._neutron_drive(b, self.t - t_leg)
-            i += 1
-        self._log("drive", t0, soc0, f"{purpose}" + (f"; {note}" if note else ""),
-                  distance_m=self.distance - d0)
-
-    def _neutron_drive(self, cell: int, dt: float) -> None:
-        if self.sci.neutron.host != "rover":
-            return
-        x, y = self.env.xy(cell)
-        self._pending_ns_xy.append((float(x), float(y)))
-        self._ns_time += dt
-        if self._ns_time >= self.sci.neutron_integration_s:
-            self._flush_ns()
-
-    def _flush_ns(self) -> None:
-        if not self._pending_ns_xy or self._ns_time <= 0:
-            return
-        # the columns driven over, at most NS_COLUMNS of them evenly spaced (equal dwell)
-        pts = self._pending_ns_xy
-        idx = np.unique(np.linspace(0, len(pts) - 1, min(len(pts), NS_COLUMNS)).round()
-                        .astype(int))
-        cols = [self.truth.column(*pts[i]) for i in idx]
-        m = self.sci.survey(cols, self._ns_time, self.rng)
-        xy = np.mean(np.array(self._pending_ns_xy), axis=0)
-        self._record(m, float(xy[0]), float(xy[1]), self.t)
-        self._pending_ns_xy, self._ns_time = [], 0.0
-
-    # -- drilling and science ---------------------------------------------------------------
-    def _ops_factor(self) -> float:
-        s = self.cfg.ops_sigma
-        return math.exp(self.rng.normal(0.0, s)) if s else 1.0
-
-    def _drill_campaign(self, i: int, site) -> None:
-        if self.end or self.t >= self.t_end:
-            return
-        self._flush_ns()
-        x, y = self.env.xy(self.cell)
-        col = self.truth.column(float(x), float(y))
-        res = self.sci.drill_column(col, self.rng)
-        t0, soc0 = self.t, self.soc
-        f = self._ops_factor()
-        dur = res.duration_s * f
-        load = self.cfg.loads.drill_w + res.energy_wh * 3600.0 / max(res.duration_s, 1e-9)
-        self._work(dur, load, "drill")
-        if self.end or self.t >= self.t_end:
-            return
-        self._record(res, float(x), float(y), self.t)
-        self._log("drill", t0, soc0, f"site {i + 1}: {len(res.samples)} samples to "
-                  f"{res.depth_reached_m:.2f} m" + (" (refused)" if res.refused else ""))
-        self.drilled.append({"site": i + 1, "x_m": float(x), "y_m": float(y),
-                             "time_s": self.t, "depth_reached_m": res.depth_reached_m,
-                             "refused": bool(res.refused), "column": col})
-        for smp in res.samples:
-            for m in self.sci.analyse(smp, self.rng):
-                if self.end or self.t >= self.t_end:
-                    return
-                t1, s1 = self.t, self.soc
-                load = self.cfg.loads.science_w + (m.energy_wh * 3600.0 / m.duration_s
-                                                   if m.host == "rover" else 0.0)
-                self._work(m.duration_s * self._ops_factor(), load, "science")
-                if self.t >= self.t_end or self.end:
-                    return
-                self._record(m, float(x), float(y), self.t, site=i + 1)
-                self._log("analyse", t1, s1, f"{m.instrument} on {smp.top_m:.2f}-"
-                          f"{smp.bottom_m:.2f} m, site {i + 1}")
-
-    def _record(self, m, x: float, y: float, t: float, *, site: int | None = None) -> None:
-        for row in rows_of(m):
-            row.update(time_s=t, x_m=x, y_m=y, site=site)
-            self.meas.append(row)
-        if m.host == "rover":
-            self._store(m.data_mb)
-        else:
-            self.lander_stored += m.data_mb
-        self.generated += m.data_mb
-
-    def _store(self, mb: float) -> None:
-        room = self.cfg.comms.storage_mb - self.stored
-        take = min(mb, max(room, 0.0))
-        self.stored += take
-        self.lost_mb += mb - take
-
-    # -- lander -----------------------------------------------------------------------------
-    def _lander_science(self) -> None:
-        x, y = self.env.xy(self.lander_cell)
-        col = self.truth.column(float(x), float(y))
-        for m in self.sci.lander_site(col, self.rng):
-            self._record(m, float(x), float(y), m.duration_s)
-
-    def _simulate_lander(self) -> None:
-        """The lander over the whole mission at its cell: awake in sunlight, hibernating in
-        darkness, downlinking its data; lost when a darkness outlasts its battery."""
-        lp, cfg, env = self.cfg.lander, self.cfg, self.env
-        arr = np.ascontiguousarray(lp.array_w * self.array_w
-                                   / max(cfg.rover.array_rated_power_w, 1e-9))
-        t, soc, stored = 0.0, lp.battery_wh, self.lander_stored
-        c = self.lander_cell
-        tr = self.traces
-        while t < self.t_end - 1e-6:
-            k = min(int(t // env.step_s), env.n_steps - 1)
-            dark = env.sun_u8[k, c] == 0
-            if dark:
-                t_b, load, mode = self.t_end, lp.hibernate_w, "hibernate"
-            else:
-                t_b = min(MK.next_dark_step(env.sun_u8, c, k) * env.step_s, self.t_end)
-                load, mode = lp.idle_w, "idle"
-            t1, soc, stored, sent, _, _, _, st = MK.integrate(
-                t, t_b, c, c, load, cfg.comms.radio_w, soc, stored, env.sun_u8, env.earth_u8,
-                arr, self.lander_rate, env.step_s, lp.battery_wh, cfg.battery.charge_efficiency,
-                cfg.battery.discharge_efficiency, 0.0, 0.0, dark, not dark,
-                tr["lander_soc_wh"], tr["lander_stored_mb"], tr["lander_sent_mb"],
-                self.lander_mode, MODE_CODES[mode])
-            self.lander_sent += sent
-            if st == MK.STOP_EMPTY:
-                self.lander_alive_until = t1
-                break
-            t = t1 if t1 > t else (k + 1) * env.step_s
-        self.lander_stored = stored
-
     # -- logging ----------------------------------------------------------------------------
     def _log(self, activity: str, t0: float, soc0: float, detail: str = "", *,
              distance_m: float = 0.0) -> None:
@@ -655,67 +389,8 @@ class _Sim:
             self._last_progress = pct
             self.progress(min(pct, 100), 100)
 
-    # -- result -----------------------------------------------------------------------------
     def result(self) -> MissionResult:
-        import pandas as pd
-
-        from lupex.mission.science import ROW_FIELDS
-
-        env, cfg = self.env, self.cfg
-        tl = pd.DataFrame(self.timeline)
-        if len(tl):
-            tl.insert(0, "start_utc", [str(v) for v in env.utc(tl["start_s"].to_numpy())])
-            tl.insert(1, "end_utc", [str(v) for v in env.utc(tl["end_s"].to_numpy())])
-            tl["duration_h"] = (tl["end_s"] - tl["start_s"]) / 3600.0
-        cols = ["time_utc", "time_s", "site", "x_m", "y_m", *ROW_FIELDS]
-        ms = pd.DataFrame(self.meas, columns=[c for c in cols if c != "time_utc"])
-        ms.insert(0, "time_utc", [str(v) for v in env.utc(ms["time_s"].to_numpy())])
-        ltga = ms[(ms["instrument"] == self.sci.ltga.name) & (ms["quantity"] == "H2O")]
-        found = float(ltga["value"].mean()) if len(ltga) else math.nan
-        truth = float(ltga["truth"].mean()) if len(ltga) else math.nan
-        end = dict(self.end)
-        end["time_utc"] = str(env.utc(end.get("time_s", self.t_end)))
-        end["day"] = end.get("time_s", self.t_end) / 86400.0
-        soc = self.traces["soc_wh"]
-        summary = {
-            "preset_duration_days": cfg.duration_s / 86400.0,
-            "strategy": cfg.strategy,
-            "distance_driven_m": self.distance,
-            "measurements": len(ms),
-            "neutron_readings": int((ms["instrument"] == self.sci.neutron.name).sum()),
-            "samples": len(ltga),
-            "drill_sites": len(self.drilled),
-            "water_found_wt_pct": found,
-            "water_truth_wt_pct": truth,
-            "water_max_found_wt_pct": float(ltga["value"].max()) if len(ltga) else math.nan,
-            "water_area_truth_wt_pct": self._area_truth(),
-            "data_generated_mb": self.generated,
-            "data_returned_mb": self.sent + self.lander_sent,
-            "data_lost_mb": self.lost_mb,
-            "data_on_board_mb": self.stored,
-            "min_state_of_charge": float(np.nanmin(soc) / cfg.battery.capacity_wh)
-            if np.isfinite(soc).any() else float(self.soc / cfg.battery.capacity_wh),
-            "hibernations": self.hibernations,
-            "obstacles": self.obstacles,
-            "replans": self.replans,
-            "lander_alive_days": self.lander_alive_until / 86400.0,
-            "end_of_mission": end,
-        }
-        sites = [{k: v for k, v in d.items() if k != "column"} for d in self.drilled]
-        return MissionResult(timeline=tl, measurements=ms, route=np.asarray(self.route, float),
-                             traces={**self.traces, "lander_mode": self.lander_mode},
-                             summary=summary, drill_sites=sites)
-
-    def _area_truth(self, n: int = 15) -> float:
-        """Mean true water over the exploration area, surface to drill depth [wt%] (n x n)."""
-        c = self.cfg
-        h = c.area_m / 2.0
-        vals = []
-        for x in np.linspace(c.landing_xy[0] - h, c.landing_xy[0] + h, n):
-            for y in np.linspace(c.landing_xy[1] - h, c.landing_xy[1] + h, n):
-                x2, y2 = self._clip_xy((x, y))
-                vals.append(self.truth.column(x2, y2).mean_wt_pct(0.0, c.drill_depth_m))
-        return float(np.mean(vals))
+        return build_result(self)
 
 
 def simulate(env: MissionEnvironment, cfg: MissionConfig, truth: Any, *,
