@@ -214,7 +214,7 @@ def _print_profile_row(r: dict) -> None:
     print(f"  speed-up {sp:.2f}x per core (CPU time; with all threads: "
           f"{b['ns_all'] / a['ns_all']:.2f}x); "
           f"max |after - before| {r['max_after_vs_before']:.3f} deg over the whole cube "
-          "(the diagonal-azimuth fix)")
+          "(the diagonal-azimuth fix; in a tile also the far-line stride)")
 
 
 # ------------------------------------------------------------------------------------ whole
