@@ -46,7 +46,8 @@ def config_from_scenario(scenario: Any, landing_xy: tuple[float, float], **overr
               soc_resume_fraction=m["soc_resume_fraction"],
               active_in_shadow_s=m["active_in_shadow_h"] * 3600.0, speed_sigma=m["speed_sigma"],
               ops_sigma=m["ops_sigma"], hazard_per_km=m["hazard_per_km"],
-              replan_window_s=m["replan_window_h"] * 3600.0,
+              replan_window_s=m["replan_window_h"] * 3600.0, havens=m["havens"],
+              haven_margin_fraction=m["haven_margin_fraction"],
               lander=LanderPower(array_w=m["lander_array_w"], battery_wh=m["lander_battery_wh"],
                                  idle_w=m["lander_idle_w"], hibernate_w=m["lander_hibernate_w"],
                                  dte_rate_kbps=m["lander_dte_rate_kbps"]))

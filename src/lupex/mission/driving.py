@@ -44,6 +44,11 @@ class Driving:
             self._min_pace = float(fin.min()) if fin.size else 1.0
         path = MK.astar_path(self.pace, self.elev, self.invk, ny, nx, self.env.dx_m,
                              self.env.dy_m, int(a), int(b), self._min_pace)
+        if not len(path) and self.obstacles:
+            # boxed in by the cells where obstacles were met: an obstacle fills only part of
+            # its cell, so the rover picks its way past at the mapped pace
+            path = MK.astar_path(self._pace0, self.elev, self.invk, ny, nx, self.env.dx_m,
+                                 self.env.dy_m, int(a), int(b), self._min_pace)
         return [int(c) for c in path] if len(path) else None
 
     def _replan(self, a: int, b: int) -> tuple[list[int] | None, str]:

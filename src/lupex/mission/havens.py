@@ -193,20 +193,21 @@ class HavenField:
         a = self.approach(cell, t_s)
         return a[0][0] if a else math.inf
 
-    def best_move(self, node: int, t_s: float) -> tuple[int, float, float]:
-        """The node's best move at ``t_s``: (target node, drive time [s], its need [Wh])."""
+    def moves(self, node: int, t_s: float) -> list[tuple[float, int, float]]:
+        """The node's moves at ``t_s`` as (need after the move [Wh], target node, drive time
+        [s]), best first (staying is the target ``node`` itself)."""
         k = self._k(t_s)
-        best = (node, 0.0, float(self.v_wh[min(k + 1, self.v_wh.shape[0] - 1), node]))
+        last = self.v_wh.shape[0] - 1
+        out = []
         for q in range(self.nb_idx.shape[1]):
             b = int(self.nb_idx[node, q])
             if b < 0:
                 break
             tau = float(self.nb_tau[node, q])
             m = 1 if tau <= 0 else math.ceil(tau / self.step_s)
-            v = float(self.v_wh[min(k + m, self.v_wh.shape[0] - 1), b])
-            if v < best[2] - 1e-3:
-                best = (b, tau, v)
-        return best
+            out.append((float(self.v_wh[min(k + m, last), b]), b, tau))
+        out.sort(key=lambda r: (r[0], r[1] != node))
+        return out
 
 
 def survival_field(env, array_w: np.ndarray, pace: np.ndarray, *, hibernate_w: float,

@@ -21,6 +21,7 @@ MEASUREMENTS = "tables/measurements.csv"
 DRILL_SITES = "tables/drill_sites.csv"
 ROUTE = "plans/mission_route.geojson"
 SUMMARY = "summary.json"
+STATIONS = "tables/stations.csv"
 PLOTS = {"soc": "plots/mission_soc.png", "data": "plots/mission_data.png",
          "activity": "plots/mission_activity.png", "profiles": "plots/mission_profiles.png"}
 MONTE_CARLO = "tables/monte_carlo.csv"
@@ -86,6 +87,29 @@ def write_tables(result, env, run_dir: Path) -> dict[str, Path]:
     out["route"] = write_text_atomic(run_dir / ROUTE,
                                      json.dumps(route_geojson(result, env), indent=1) + "\n")
     return out
+
+
+def station_windows(env, cell: int):
+    """Windows when a ground station sees the Moon AND the Earth is above the terrain horizon
+    at ``cell``: one row per (station, window) with ``station``, ``start_utc``, ``end_utc``,
+    ``duration_h`` (step resolution; the report draws them)."""
+    import pandas as pd
+
+    earth = env.earth_u8[:, int(cell)] > 0
+    rows = []
+    for s, name in enumerate(env.station_names):
+        on = np.concatenate([[False], env.station_visible[:, s] & earth, [False]])
+        edges = np.flatnonzero(np.diff(on.astype(np.int8)))
+        for a, b in zip(edges[::2], edges[1::2], strict=True):
+            rows.append({"station": name, "start_utc": str(env.utc(a * env.step_s)),
+                         "end_utc": str(env.utc(b * env.step_s)),
+                         "duration_h": (b - a) * env.step_s / 3600.0})
+    return pd.DataFrame(rows, columns=["station", "start_utc", "end_utc", "duration_h"])
+
+
+def write_stations(env, cell: int, run_dir: Path) -> Path:
+    """``tables/stations.csv`` (:func:`station_windows`)."""
+    return _csv(station_windows(env, cell), Path(run_dir) / STATIONS)
 
 
 def write_summary(summary: dict, run_dir: Path) -> Path:

@@ -22,37 +22,54 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from lupex.mission import _kernels as MK
 from lupex.mission.havens import survival_field
+
+
+def field_for(env, cfg, sci, *, array_w=None, pace=None):
+    """The survival field of ``cfg``'s rover over ``env`` (cached on ``env.extra``: the
+    Monte Carlo's runs and the stage's site screening share it)."""
+    r = cfg.rover
+    if array_w is None:
+        inc = r.incidence_cos(env.sun_elevation_deg, env.sun_azimuth_deg)
+        array_w = np.ascontiguousarray(r.array_rated_power_w * np.asarray(inc, float))
+    if pace is None:
+        sp = r.speed_m_s(env.slope_deg).ravel()
+        sp = np.where(np.isfinite(sp), sp, 0.0)
+        pace = np.where(sp > 0, 1.0 / np.where(sp > 0, sp, 1.0), np.inf)
+    speed = float(r.speed_flat_m_s)
+    drive_w = cfg.loads.drive_base_w + sci.drive_power_w + float(r.traction_power_w(0.0, speed))
+    key = ("haven", cfg.loads, cfg.battery, sci.drive_power_w, r.model_dump_json())
+    cache = env.extra.setdefault("_havens", {})
+    if key not in cache:
+        cache.clear()  # one field per environment and vehicle
+        cache[key] = survival_field(
+            env, array_w, np.array(pace, float), hibernate_w=cfg.loads.mode_w("hibernate"),
+            drive_w=drive_w, capacity_wh=cfg.battery.capacity_wh,
+            charge_efficiency=cfg.battery.charge_efficiency,
+            discharge_efficiency=cfg.battery.discharge_efficiency)
+    return cache[key]
 
 
 class Shelter:
     """Haven methods of the timeline."""
 
     def _haven_setup(self) -> None:
-        cfg, r = self.cfg, self.cfg.rover
+        cfg = self.cfg
         self.haven = None
         self.shelters = 0
         self.shelter_s = 0.0
         self._sheltering = False
         self._no_haven_noted = False
         self._node_of_cell: dict[int, int] = {}
+        self._unreachable: set[int] = set()
         cap = cfg.battery.capacity_wh
         self._margin = cfg.haven_margin_fraction * cap
         if not cfg.havens:
             return
-        speed = float(r.speed_flat_m_s)
-        drive_w = cfg.loads.drive_base_w + self.sci.drive_power_w \
-            + float(r.traction_power_w(0.0, speed))
-        key = ("haven", cfg.loads, cfg.battery, self.sci.drive_power_w, r.model_dump_json())
-        cache = self.env.extra.setdefault("_havens", {})
-        if key not in cache:
-            cache.clear()  # one field per environment and vehicle
-            cache[key] = survival_field(
-                self.env, self.array_w, self.pace.copy(), hibernate_w=cfg.loads.mode_w("hibernate"),
-                drive_w=drive_w, capacity_wh=cap, charge_efficiency=cfg.battery.charge_efficiency,
-                discharge_efficiency=cfg.battery.discharge_efficiency)
-        self.haven = cache[key]
+        self.haven = field_for(self.env, cfg, self.sci, array_w=self.array_w, pace=self.pace)
         self._node_of_cell = {int(c): a for a, c in enumerate(self.haven.nodes)}
 
     def _need(self) -> float:
@@ -97,11 +114,12 @@ class Shelter:
         was_dark = False
         try:
             if self.cell not in self._node_of_cell:
-                appr = hf.approach(self.cell, self.t)
-                if appr:
+                for _need, a, _tau in hf.approach(self.cell, self.t)[:3]:
                     d0 = self.distance
-                    self._drive_to(int(hf.nodes[appr[0][1]]), "to a safe haven")
+                    ok = self._drive_to(int(hf.nodes[a]), "to a safe haven")
                     moved += self.distance - d0
+                    if ok or self.end:
+                        break
             while not self.end and self.t < self.t_end - 1e-6:
                 need = self._need()
                 lit = not self._dark(self.cell)
@@ -110,15 +128,24 @@ class Shelter:
                 if need > cap and self.soc >= resume and lit:
                     break  # no haven can help any more: back to work (noted by _doomed)
                 node = self._node_of_cell.get(self.cell)
-                if node is not None:
-                    b, _tau, _v = hf.best_move(node, self.t)
-                    if b != node:
-                        d0 = self.distance
-                        if self._drive_to(int(hf.nodes[b]), "haven to haven ahead of the "
-                                          "shadow"):
-                            moved += self.distance - d0
-                            continue
+                moved_now = False
+                for v, b, _tau in (hf.moves(node, self.t)[:4] if node is not None else []):
+                    if b == node or not math.isfinite(v):
+                        break  # staying is best (or nothing better): wait this step
+                    if b in self._unreachable:
+                        continue
+                    d0 = self.distance
+                    ok = self._drive_to(int(hf.nodes[b]), "haven to haven ahead of the shadow")
+                    moved += self.distance - d0
+                    if ok:
+                        moved_now = True
+                        break
+                    self._unreachable.add(b)  # blocked: the next best, and again tomorrow
+                if moved_now or self.end:
+                    continue
                 k = int(self.t // env.step_s)
+                if k % 24 == 0:
+                    self._unreachable.clear()
                 t_b = min((k + 1) * env.step_s, self.t_end)
                 dark = self._dark(self.cell)
                 self.hibernations += int(dark and not was_dark)

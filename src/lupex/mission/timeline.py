@@ -93,6 +93,7 @@ class _Sim(Driving, FieldWork, Shelter):
         with np.errstate(divide="ignore"):
             self.pace = np.where(self.speed_known > 0, 1.0 / np.where(self.speed_known > 0,
                                                                       self.speed_known, 1), np.inf)
+        self._pace0 = self.pace.copy()
         self.elev = np.ascontiguousarray(env.elev_m.ravel(), float)
         self.invk = np.ones(self.elev.size)
         self.hazards = set(int(c) for c in cfg.hazard_cells)

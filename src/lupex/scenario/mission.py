@@ -76,6 +76,21 @@ class MissionTable(BaseModel):
     soc_resume_fraction: float = Field(0.6, gt=0, le=1, description="state of charge the rover "
                                        f"recharges to before resuming work; {_E}",
                                        json_schema_extra={"unit": "1"})
+    havens: bool = Field(True, description="safe-haven rule: work only while the charge can "
+                         "still reach a place that lives to the end of the mission (VIPER's "
+                         "safe-haven operations, Colaprete et al. 2021)",
+                         json_schema_extra={"unit": ""})
+    haven_margin_fraction: float = Field(0.1, ge=0, lt=0.5, description="charge kept above the "
+                                         f"survival need, as a fraction of the battery; {_E}",
+                                         json_schema_extra={"unit": "1"})
+    haven_range_m: float = Field(3000.0, ge=0, le=1e5, description="how far beyond the "
+                                 "exploration area the mission grid reaches for safe havens "
+                                 "(larger: more havens, a slower first run)",
+                                 json_schema_extra={"unit": "m"})
+    site_screen: int = Field(6, ge=0, le=100, description="ranked landing candidates the "
+                             "mission screens, best first, for one whose touchdown survives "
+                             "(a safe-haven sequence to the end); 0 = the best-ranked site",
+                             json_schema_extra={"unit": "1"})
     charge_efficiency: float = Field(0.95, gt=0, le=1, description="battery charge efficiency "
                                      "(Li-ion, Patel 2004 ch. 3)", json_schema_extra={"unit": "1"})
     discharge_efficiency: float = Field(0.95, gt=0, le=1, description="battery discharge "

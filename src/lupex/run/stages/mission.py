@@ -43,15 +43,58 @@ class MissionStageResult:
     monte_carlo: pd.DataFrame | None = None
 
 
-def _landing(ctx: RunContext) -> tuple[float, float] | None:
+def _candidates(ctx: RunContext) -> list[tuple[float, float, int]]:
+    """Touchdown points to try: ``[mission] landing_x_m/landing_y_m``, else the ranked
+    landing candidates (best first)."""
     m = ctx.scenario.mission
     if m.landing_x_m is not None and m.landing_y_m is not None:
-        return float(m.landing_x_m), float(m.landing_y_m)
+        return [(float(m.landing_x_m), float(m.landing_y_m), 0)]
     cands = ctx.need("sites").candidates
     if not len(cands):
+        return []
+    c = cands.sort_values("rank")
+    return [(float(r["x_m"]), float(r["y_m"]), int(r["rank"])) for _, r in c.iterrows()]
+
+
+def choose_landing(ctx: RunContext) -> tuple[Any, ...] | None:
+    """(landing_xy, cfg, science, environment, note): the best-ranked candidate from whose
+    touchdown a safe-haven sequence survives to the end of the mission (the survival field of
+    :mod:`lupex.mission.havens`), screening at most ``[mission] site_screen`` candidates; the
+    best-ranked one when none does (its loss is then reported with the cause)."""
+    from lupex.mission.config import config_from_scenario
+    from lupex.mission.shelter import field_for
+
+    sc = ctx.scenario
+    cands = _candidates(ctx)
+    if not cands:
         return None
-    r0 = cands.sort_values("rank").iloc[0]
-    return float(r0["x_m"]), float(r0["y_m"])
+    screen = cands[:max(sc.mission.site_screen, 1)] if sc.mission.havens else cands[:1]
+    first = None
+    refused = []
+    for x, y, rank in screen:
+        cfg, sci = config_from_scenario(sc, (x, y))
+        env = environment(ctx, (x, y), cfg)
+        if first is None:
+            first = ((x, y), cfg, sci, env)
+        if len(screen) == 1 or not cfg.havens:
+            break
+        need = field_for(env, cfg, sci).need_wh(env.cell(x, y, what="landing site"), 0.0)
+        cap = cfg.battery.capacity_wh
+        if need <= (1.0 - cfg.haven_margin_fraction) * cap:
+            note = (f"landing candidate rank {rank}" + (f" (ranks {', '.join(refused)}: no "
+                    "safe-haven sequence survives from touchdown)" if refused else "")
+                    if rank else "landing point of the scenario")
+            return (x, y), cfg, sci, env, note
+        refused.append(str(rank))
+    if len(screen) > 1:  # none survives: the best-ranked, rebuilt (the cache holds the last)
+        x, y, rank = screen[0]
+        cfg, sci = config_from_scenario(sc, (x, y))
+        return (x, y), cfg, sci, environment(ctx, (x, y), cfg), (
+            f"landing candidate rank {rank}; none of ranks {', '.join(refused)} survives "
+            "from touchdown (no safe haven within reach)")
+    (x, y), cfg, sci, env = first
+    return (x, y), cfg, sci, env, ("landing point of the scenario" if not screen[0][2] else
+                                   f"landing candidate rank {screen[0][2]}")
 
 
 def environment(ctx: RunContext, landing_xy, cfg) -> Any:
@@ -66,23 +109,31 @@ def environment(ctx: RunContext, landing_xy, cfg) -> Any:
     t0 = touchdown(ctx)
     n = math.ceil(cfg.duration_s / step_s)
     reach = 0.5 * m.resolved()["area_m"] + m.resolved()["landing_accuracy_m"]
-    tag = json.dumps([str(np.datetime64(t0, "s")), n, step_s, list(landing_xy), reach,
+    dem = ctx.need("terrain").dem
+    dx = float(abs(dem["x"].values[1] - dem["x"].values[0]))
+    # the exploration area, plus room to reach safe havens beyond it
+    half = reach + max(0.25 * reach, 10 * dx, m.haven_range_m if m.havens else 0.0)
+    tag = json.dumps([str(np.datetime64(t0, "s")), n, step_s, list(landing_xy), half,
                       list(m.stations), m.station_min_elevation_deg,
                       (ctx.folder.stage_record("horizon") or {}).get("key")], default=str)
     if path.is_file():
         env = MissionEnvironment.load(path)
         if env.extra.get("tag") == tag:
             return env
-    dem = ctx.need("terrain").dem
     hor = ctx.need("horizon").horizons
-    dx = float(abs(dem["x"].values[1] - dem["x"].values[0]))
     env = build_environment(dem, hor, t0=t0, n_steps=n, step_s=step_s, stations=m.stations,
                             min_elevation_deg=m.station_min_elevation_deg, centre_xy=landing_xy,
-                            half_width_m=reach + max(0.25 * reach, 10 * dx),
+                            half_width_m=half,
                             progress=_scaled(ctx, 0, 40))
     env.extra["tag"] = tag
     env.save(path)
     return env
+
+
+def _inside(g: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """The points of ``g`` within half a pixel of ``ref``'s extent."""
+    half = 0.5 * abs(ref[1] - ref[0]) if ref.size > 1 else 0.0
+    return g[(g >= ref.min() - half) & (g <= ref.max() + half)]
 
 
 def touchdown(ctx: RunContext) -> np.datetime64:
@@ -106,31 +157,36 @@ def _scaled(ctx: RunContext, a: int, b: int):
 
 def run(ctx: RunContext) -> MissionStageResult:
     from lupex.mission import outputs as O
-    from lupex.mission.config import config_from_scenario, survival_summary
+    from lupex.mission.config import survival_summary
     from lupex.mission.montecarlo import run_monte_carlo
     from lupex.mission.timeline import simulate
     from lupex.mission.truth import make_truth
 
     sc = ctx.scenario
-    landing = _landing(ctx)
-    if landing is None:
+    chosen = choose_landing(ctx)
+    if chosen is None:
         ctx.set_summary({"mission_status": "no_site",
                          "mission": "not simulated: no landing site passed the hard constraints"})
         return load(ctx)
-    cfg, sci = config_from_scenario(sc, landing)
-    env = environment(ctx, landing, cfg)
+    landing, cfg, sci, env, landing_note = chosen
     ctx.register(ENV, long_name="mission environment (visibility, stations, terrain)")
     vol = ctx.need("volatiles").maps
     traps = {k[len("cold_trap_"):]: vol[k] for k in vol.data_vars if k.startswith("cold_trap_")}
 
+    # the truth on the mission grid, inside the volatiles map (the haven margin may reach past
+    # the thermal grid's last pixel; the rover's work area never does)
+    ice = vol["ice_stability_depth_m"]
+    grid = tuple(_inside(g, np.asarray(ice[d].values, float)) for g, d in
+                 ((env.x_m, "x"), (env.y_m, "y")))
+
     def truth_of(seed: int):
-        return make_truth(vol["ice_stability_depth_m"], traps, sc.truth, seed,
-                          grid=(env.x_m, env.y_m))
+        return make_truth(ice, traps, sc.truth, seed, grid=grid)
 
     res = simulate(env, cfg, truth_of(sc.truth.seed), science=sci, seed=sc.mission.seed,
                    progress=_scaled(ctx, 40, 70))
     rd = ctx.run_dir
     summary = {"preset": sc.mission.preset, "landing_x_m": landing[0], "landing_y_m": landing[1],
+               "landing_choice": landing_note,
                "touchdown_utc": str(env.t0) + "Z", **res.summary, **survival_summary(cfg),
                "preset_sources": sc.mission.sources()}
     n_mc = int(ctx.options.monte_carlo or sc.mission.monte_carlo)
@@ -153,6 +209,10 @@ def run(ctx: RunContext) -> MissionStageResult:
     ctx.register(tables["drill_sites"], long_name="drill sites", time_range=rng)
     ctx.register(tables["route"], long_name="driven route (lon/lat, times_utc per vertex)",
                  time_range=rng)
+    ctx.register(O.write_stations(env, env.cell(*landing, what="landing site"), rd),
+                 long_name="ground-station windows at the landing site (station sees the Moon, "
+                 "Earth above the terrain horizon)", time_range=[str(env.t0), str(env.utc(
+                     env.duration_s))])
     plots = O.write_plots(res, env, rd, capacity_wh=cfg.battery.capacity_wh,
                           lander_capacity_wh=cfg.lander.battery_wh)
     for k, name in (("soc", "state of charge, rover and lander"),
@@ -190,6 +250,6 @@ def load(ctx: RunContext) -> MissionStageResult:
 
 
 STAGE = Stage(name="mission", needs=("terrain", "horizon", "volatiles", "sites", "launch"),
-              reads=("mission", "rover", "truth", "instruments", "window.start"), version="1",
+              reads=("mission", "rover", "truth", "instruments", "window.start"), version="4",
               run=run, load=load,
               doc="the surface mission from touchdown to its end, with Monte Carlo")
