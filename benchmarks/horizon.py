@@ -220,8 +220,22 @@ def _print_profile_row(r: dict) -> None:
 # ------------------------------------------------------------------------------------ whole
 
 
-@nb.njit(parallel=True, cache=True)
+@nb.njit(cache=True)
 def _march_all(Z, az_rad, dx, dy, step_px, h, R, zmax, out):
+    """Brute-force horizon [deg] of every pixel and azimuth into ``out`` (the baseline)."""
+    ny, nx = Z.shape
+    ds = step_px * abs(dx)
+    kmax = int(math.hypot(ny, nx) / step_px) + 2
+    ck = np.empty(kmax)
+    sk = np.empty(kmax)
+    for k in range(kmax):  # the great-circle angle of step k, the same for every ray
+        ck[k] = math.cos(k * ds / R)
+        sk[k] = math.sin(k * ds / R)
+    _march_rays(Z, az_rad, dx, dy, step_px, h, R, zmax, ck, sk, out)
+
+
+@nb.njit(parallel=True, cache=True)
+def _march_rays(Z, az_rad, dx, dy, step_px, h, R, zmax, ck, sk, out):
     """Brute-force horizon [deg] of every pixel: a ray march in ``step_px`` steps on the
     bilinear DEM, exact sphere elevation, stopping where even the DEM's highest point at the
     current distance cannot rise above the best elevation so far (the baseline march)."""
@@ -245,11 +259,9 @@ def _march_all(Z, az_rad, dx, dy, step_px, h, R, zmax, out):
                 fc = c + k * dc
                 if fr < 0.0 or fc < 0.0 or fr > ny - 1.0 or fc > nx - 1.0:
                     break
-                d = k * ds
-                th = d / R
                 # the highest point can no longer win once its elevation falls with distance
-                if (best > -1e299 and rO * math.cos(th) <= R + zmax
-                        and (R + zmax) * math.cos(th) - rO < best * (R + zmax) * math.sin(th)):
+                if (best > -1e299 and rO * ck[k] <= R + zmax
+                        and (R + zmax) * ck[k] - rO < best * (R + zmax) * sk[k]):
                     break
                 r0 = min(int(fr), ny - 2)
                 c0 = min(int(fc), nx - 2)
@@ -258,7 +270,7 @@ def _march_all(Z, az_rad, dx, dy, step_px, h, R, zmax, out):
                 z = ((1 - wr) * ((1 - wc) * Z[r0, c0] + wc * Z[r0, c0 + 1])
                      + wr * ((1 - wc) * Z[r0 + 1, c0] + wc * Z[r0 + 1, c0 + 1]))
                 rr = R + z
-                t = (rr * math.cos(th) - rO) / (rr * math.sin(th))
+                t = (rr * ck[k] - rO) / (rr * sk[k])
                 if t > best:
                     best = t
                 k += 1
