@@ -45,7 +45,8 @@ class MissionStageResult:
 
 def _candidates(ctx: RunContext) -> list[tuple[float, float, int]]:
     """Touchdown points to try: ``[mission] landing_x_m/landing_y_m``, else the ranked
-    landing candidates (best first)."""
+    landing candidates, those with ice-stable ground inside the exploration area first (a
+    prospecting base that cannot reach ice cannot find any), each group best first."""
     m = ctx.scenario.mission
     if m.landing_x_m is not None and m.landing_y_m is not None:
         return [(float(m.landing_x_m), float(m.landing_y_m), 0)]
@@ -53,6 +54,10 @@ def _candidates(ctx: RunContext) -> list[tuple[float, float, int]]:
     if not len(cands):
         return []
     c = cands.sort_values("rank")
+    if "ice_distance_worst" in c.columns:
+        reach = 0.5 * float(m.resolved()["area_m"])
+        near = c["ice_distance_worst"].astype(float).fillna(np.inf) <= reach
+        c = pd.concat([c[near], c[~near]])
     return [(float(r["x_m"]), float(r["y_m"]), int(r["rank"])) for _, r in c.iterrows()]
 
 
@@ -83,7 +88,8 @@ def choose_landing(ctx: RunContext) -> tuple[Any, ...] | None:
         if need <= (1.0 - cfg.haven_margin_fraction) * cap:
             note = (f"landing candidate rank {rank}" + (f" (ranks {', '.join(refused)}: no "
                     "safe-haven sequence survives from touchdown)" if refused else "")
-                    if rank else "landing point of the scenario")
+                    + "; candidates with ice-stable ground within the exploration area are "
+                    "screened first" if rank else "landing point of the scenario")
             return (x, y), cfg, sci, env, note
         refused.append(str(rank))
     if len(screen) > 1:  # none survives: the best-ranked, rebuilt (the cache holds the last)
@@ -250,6 +256,6 @@ def load(ctx: RunContext) -> MissionStageResult:
 
 
 STAGE = Stage(name="mission", needs=("terrain", "horizon", "volatiles", "sites", "launch"),
-              reads=("mission", "rover", "truth", "instruments", "window.start"), version="4",
+              reads=("mission", "rover", "truth", "instruments", "window.start"), version="5",
               run=run, load=load,
               doc="the surface mission from touchdown to its end, with Monte Carlo")
