@@ -159,8 +159,22 @@ def landing(rf: RunFolder) -> dict[str, Any] | None:
     if df.empty:
         return None
     r = df.sort_values("rank").iloc[0] if "rank" in df.columns else df.iloc[0]
+    choice = None
+    sp = P.find(rf, kind="document", stage="mission", name="summary")
+    if sp is not None and {"x_m", "y_m"} <= set(df.columns):
+        import json
+
+        ms = json.loads((rf.path / sp["path"]).read_text(encoding="utf-8"))
+        if ms.get("landing_x_m") is not None and ms.get("landing_y_m") is not None:
+            d2 = (df["x_m"] - float(ms["landing_x_m"])) ** 2 + \
+                (df["y_m"] - float(ms["landing_y_m"])) ** 2
+            if float(d2.min()) < 1.0:  # the mission landed on a ranked candidate
+                r = df.loc[d2.idxmin()]
+            choice = ms.get("landing_choice")
     lander = ((rf.manifest.get("scenario") or {}).get("lander") or {})
     out = {k: _num(r[k]) for k in r.index}
+    if choice:
+        out["landing_choice"] = str(choice)
     out["ellipse_radius_m"] = float(lander.get("ellipse_radius_m", np.nan))
     return out
 

@@ -150,15 +150,21 @@ def _answers(r: _Report) -> str:
     site = r.overlay.site
     if site is not None and "lat_deg" in site:
         sub = f"score {site.get('score', float('nan')):.2f} of 1" if "score" in site else ""
+        if "rank" in site:
+            sub = f"rank {int(site['rank'])}, " + sub
         if np.isfinite(site.get("ellipse_radius_m", np.nan)):
             sub += f", landing ellipse radius {site['ellipse_radius_m']:.0f} m"
+        if site.get("landing_choice"):
+            sub += f"; {html.escape(site['landing_choice'])}"
         cards.append(_card("Landing site", fmt.latlon(site["lat_deg"], site["lon_deg"]), sub))
     elif s.get("traverse_status") == "no_site" or s.get("site_candidates") == 0:
         cards.append(_card("Landing site", "none found",
                            "no pixel passed every hard constraint (see the site notes)"))
     if "traverse_distance_m" in s:
-        cards.append(_card("Traverse", fmt.value("traverse_distance_m", s["traverse_distance_m"]),
-                           f"in {fmt.value('d_h', s.get('traverse_duration_h', float('nan')))}"))
+        cards.append(_card("Planned traverse", fmt.value("traverse_distance_m",
+                                                         s["traverse_distance_m"]),
+                           f"in {fmt.value('d_h', s.get('traverse_duration_h', float('nan')))}, "
+                           "from the best-ranked site to the nearest PSR edge and back to light"))
     if m:
         if isinstance(m.get("water_found_wt_pct"), (int, float)):
             cards.append(_card("Water found", fmt.value("w_wt_pct", m["water_found_wt_pct"]),
