@@ -136,6 +136,20 @@ class Driving:
             dur = tau * factor
             load = cfg.loads.drive_base_w + float(r.traction_power_w(sg, l3 / dur)) \
                 + self.sci.drive_power_w
+            if self._step_unsafe(b, dur, load):  # the haven rule at the cell ahead
+                interruptions += 1
+                if interruptions >= MAX_INTERRUPTIONS or self._may_resume():
+                    note = "abandoned: the route ahead leaves the reach of a safe haven"
+                    break
+                self._shelter("the route ahead leaves the reach of a safe haven")
+                if self.end or self.t >= self.t_end:
+                    break
+                new = self._static_path(self.cell, goal) if self.cell != goal else [goal]
+                if not new:
+                    note = "abandoned after a haven stay: no route left"
+                    break
+                path, i = new, 0
+                continue
             t_leg = self.t
             left = self._work(dur, load, "drive", anywhere=False)
             if self.end or self.t >= self.t_end:

@@ -102,6 +102,41 @@ class Shelter:
         need = self._need()
         return None if self._doomed(need) else need + self._margin
 
+    def _may_resume(self) -> bool:
+        """True where a haven stay would end at once: lit, with twice the margin above the
+        need and at least ``soc_resume_fraction`` charged."""
+        cap = self.cfg.battery.capacity_wh
+        resume = max(self.cfg.soc_resume_fraction * cap, 0.0)
+        return (not self._dark(self.cell)
+                and self.soc >= max(self._need() + 2 * self._margin, resume) - 1e-6)
+
+    def _step_unsafe(self, b: int, dur_s: float, load_w: float) -> bool:
+        """True where driving on to the next route cell ``b`` (``dur_s`` at ``load_w``) would
+        arrive with less than the need there plus the margin.
+
+        The rule must hold at the cell the rover steps onto, not only where it stands: one
+        edge of a slow rover can take an hour, and in front of a sweeping shadow the need of
+        the next cell an hour later can exceed the need here by more than the margin (the
+        demo: 773 Wh here, 1478 Wh one 80 m cell on). The edge's energy is the battery model
+        with the array on the darker of its two ends (as in the survival field), plus the
+        radio while data wait.
+        """
+        if self.haven is None or self._sheltering or self._doomed(self._need()):
+            return False
+        cfg, env, bat = self.cfg, self.env, self.cfg.battery
+        load = load_w + (cfg.comms.radio_w if self.stored > 0 else 0.0)
+        soc, t = self.soc, self.t
+        t_arrive = min(self.t + dur_s, self.t_end)
+        while t < t_arrive - 1e-9:
+            k = min(int(t // env.step_s), env.n_steps - 1)
+            seg = max(min((k + 1) * env.step_s, t_arrive) - t, 1e-9)
+            sun = min(int(env.sun_u8[k, self.cell]), int(env.sun_u8[k, b]))
+            net = float(self.array_w[k]) * sun / 254.0 - load
+            rate = net * bat.charge_efficiency if net >= 0 else net / bat.discharge_efficiency
+            soc = min(soc + rate * seg / 3600.0, bat.capacity_wh)
+            t += seg
+        return soc < self.haven.need_wh(b, t_arrive) + self._margin
+
     def _shelter(self, why: str) -> None:
         """Follow the survival field until the rover may work again (module docstring)."""
         cfg, env, hf = self.cfg, self.env, self.haven
@@ -123,7 +158,7 @@ class Shelter:
             while not self.end and self.t < self.t_end - 1e-6:
                 need = self._need()
                 lit = not self._dark(self.cell)
-                if lit and self.soc >= max(need + 2 * self._margin, resume) - 1e-6:
+                if self._may_resume():
                     break
                 if need > cap and self.soc >= resume and lit:
                     break  # no haven can help any more: back to work (noted by _doomed)
@@ -178,9 +213,10 @@ class Shelter:
         carry = cap * cfg.battery.discharge_efficiency / hib
         why = ""
         if self.haven is not None:
-            need = self.haven.need_wh(self.cell, k0 * env.step_s)
+            need = self.haven.need_wh(self.cell, t_dark)  # when the fatal stretch began
             why = ("; no safe haven was within reach" if not math.isfinite(need) or need > cap
-                   else f"; the survival field needed {need:.0f} Wh here")
+                   else f"; the survival field needed {need:.0f} Wh here at "
+                   f"{env.utc(t_dark)}")
         self._lose(f"a darkness of {dark_h:.1f} h at this cell (from {env.utc(k0 * env.step_s)}) "
                    f"outlasted the battery: a full {cap:.0f} Wh carries {carry:.1f} h at "
                    f"{hib:.0f} W of hibernation and survival heating{why}")
