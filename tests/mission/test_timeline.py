@@ -181,3 +181,27 @@ def test_a_lit_haven_within_reach_saves_the_rover_where_staying_put_dies() -> No
         assert not dark.ravel()[env.cell(x, y)], f"in the dark at hour {h}"
     assert np.nanmin(res.traces["soc_wh"]) >= 0.2 * 2000 - 1e-6
     assert res.summary["samples"] > 0
+
+
+def test_a_replan_that_keeps_leading_into_a_blocked_cell_ends_the_leg(monkeypatch) -> None:
+    # a re-plan that returns the same route through the obstacle again (as the boxed-in
+    # fallback over cells met as obstacles could) must end the leg, not loop for ever (a tiny
+    # run once made 944,000 re-plans in 4 minutes)
+    from lupex.mission import driving
+
+    env = M.environment(n_steps=24 * 4)
+    base = simulate(env, M.config(env, drill_sites=0), M.StripeTruth(), seed=2)
+    path_cells = [env.cell(x, y) for _, x, y in base.route]
+    blocked = path_cells[len(path_cells) // 6]
+    calls = {"n": 0}
+
+    def stubborn(self, a, b):
+        calls["n"] += 1
+        return [a, blocked, b], "stubborn test route"
+
+    monkeypatch.setattr(driving.Driving, "_replan", stubborn)
+    res = simulate(env, M.config(env, drill_sites=0, hazard_cells=(blocked,)), M.StripeTruth(),
+                   seed=2)
+    assert calls["n"] <= driving.MAX_REPLANS_PER_LEG * 10
+    details = res.timeline.loc[res.timeline.activity == "drive", "detail"].tolist()
+    assert any(f"abandoned after {driving.MAX_REPLANS_PER_LEG} re-plans" in d for d in details)

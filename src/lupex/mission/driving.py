@@ -25,6 +25,8 @@ from lupex.vehicles.rover import Rover
 
 MAX_INTERRUPTIONS = 3
 """Haven stays after which a leg is abandoned (the goal stays unsafe)."""
+MAX_REPLANS_PER_LEG = 8
+"""Re-plans after obstacles within one leg before the leg is abandoned (no endless loops)."""
 
 
 class Driving:
@@ -103,6 +105,7 @@ class Driving:
         factor = math.exp(self.rng.normal(0.0, cfg.speed_sigma)) if cfg.speed_sigma else 1.0
         i = 0
         interruptions = 0
+        replans = 0
         while i + 1 < len(path) and not self.end and self.t < self.t_end:
             a, b = path[i], path[i + 1]
             nx = self.env.shape[1]
@@ -124,6 +127,12 @@ class Driving:
                 if b == goal:
                     self._log("obstacle", self.t, self.soc, f"{purpose}: the goal cell is "
                               "blocked; leg ends short of it")
+                    break
+                replans += 1
+                if replans > MAX_REPLANS_PER_LEG:
+                    # a re-plan that keeps leading into blocked cells (e.g. the boxed-in
+                    # fallback through cells met as obstacles) must not loop forever
+                    note = f"abandoned after {MAX_REPLANS_PER_LEG} re-plans"
                     break
                 new, how = self._replan(a, goal)
                 self._log("replan", self.t, self.soc, f"{purpose}: obstacle at cell {b}; {how}"

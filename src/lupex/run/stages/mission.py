@@ -256,6 +256,6 @@ def load(ctx: RunContext) -> MissionStageResult:
 
 
 STAGE = Stage(name="mission", needs=("terrain", "horizon", "volatiles", "sites", "launch"),
-              reads=("mission", "rover", "truth", "instruments", "window.start"), version="6",
+              reads=("mission", "rover", "truth", "instruments", "window.start"), version="7",
               run=run, load=load,
               doc="the surface mission from touchdown to its end, with Monte Carlo")
