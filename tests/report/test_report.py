@@ -85,3 +85,19 @@ def test_plans_are_rfc7946_lonlat(handmade) -> None:
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-2000.0, -1000.0]},
          "properties": {}}]}
     assert not is_lonlat(fc_xy)
+
+
+def test_monte_carlo_histograms_take_a_string_strategy_column():
+    # pandas may read `strategy` as a StringDtype column, which np.issubdtype cannot interpret
+    # (the demo's Monte Carlo once lost its report section to it); one colour per strategy
+    import pandas as pd
+
+    from lupex.report.plots import distributions_png
+
+    df = pd.DataFrame({"run": [0, 0, 1, 1], "strategy": pd.array(["guided", "grid"] * 2,
+                                                                  dtype="string"),
+                       "water_found_wt_pct": [1.2, 0.3, 0.9, 0.4],
+                       "survived": [True, True, False, True]})
+    png = distributions_png(df, title="Monte Carlo")
+    assert png is not None and png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert distributions_png(df[["run", "strategy", "survived"]], title="none") is None

@@ -192,26 +192,48 @@ def profiles_png(df: Any, *, title: str) -> bytes | None:
     return _png(fig)
 
 
+PREFERRED_MC = ("water_found_wt_pct", "water_max_found_wt_pct", "distance_driven_m",
+                "data_returned_mb", "min_state_of_charge", "samples")
+"""Monte Carlo quantities shown first (the rest follow in table order)."""
+
+
 def distributions_png(df: Any, *, title: str, max_panels: int = 6) -> bytes | None:
-    """Histograms of the numeric columns of a Monte Carlo table (one panel per quantity)."""
-    cols = [c for c in df.columns if np.issubdtype(df[c].dtype, np.number)
-            and c not in ("draw", "seed", "run", "i") and df[c].nunique() > 1][:max_panels]
+    """Histograms of the numeric columns of a Monte Carlo table (one panel per quantity), one
+    colour per drilling strategy when the table has a ``strategy`` column."""
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    numeric = [c for c in df.columns if is_numeric_dtype(df[c]) and not is_bool_dtype(df[c])
+               and c not in ("draw", "seed", "run", "i", "truth_seed", "landing_x_m",
+                             "landing_y_m") and df[c].nunique() > 1]
+    cols = ([c for c in PREFERRED_MC if c in numeric]
+            + [c for c in numeric if c not in PREFERRED_MC])[:max_panels]
     if not cols:
         return None
     from lupex.report.fmt import label, unit_of
 
+    groups = (list(df.groupby("strategy", sort=True)) if "strategy" in df.columns
+              else [("", df)])
+    colours = ("#4c78a8", "#f58518", "#54a24b", "#b279a2")
     plt = _plt()
-    fig, axes = plt.subplots(1, len(cols), figsize=(min(12, 3.0 * len(cols)), 3.2), dpi=100,
+    fig, axes = plt.subplots(1, len(cols), figsize=(min(14, 3.0 * len(cols)), 3.4), dpi=100,
                              squeeze=False)
     for ax, c in zip(axes[0], cols, strict=True):
-        v = df[c].to_numpy(float)
-        v = v[np.isfinite(v)]
-        ax.hist(v, bins=min(30, max(5, v.size // 5)), color="#4c78a8")
-        for q, ls in ((5, ":"), (50, "-"), (95, ":")):
-            ax.axvline(np.percentile(v, q), color="black", ls=ls, lw=1)
+        allv = df[c].to_numpy(float)
+        allv = allv[np.isfinite(allv)]
+        bins = np.histogram_bin_edges(allv, bins=min(30, max(5, allv.size // 5)))
+        for k, (name, g) in enumerate(groups):
+            v = g[c].to_numpy(float)
+            v = v[np.isfinite(v)]
+            if not v.size:
+                continue
+            col = colours[k % len(colours)]
+            ax.hist(v, bins=bins, color=col, alpha=0.55, label=str(name) or None)
+            ax.axvline(np.median(v), color=col, lw=1.5)
         u = unit_of(c)
         ax.set_xlabel(label(c) + (f" [{u}]" if u else ""), fontsize=8)
         ax.set_ylabel("draws")
-    fig.suptitle(title + " (lines: 5th, 50th, 95th percentiles)", fontsize=10)
+    if len(groups) > 1:
+        axes[0][0].legend(fontsize=8, title="strategy", title_fontsize=8)
+    fig.suptitle(title + " (lines: medians)", fontsize=10)
     fig.tight_layout()
     return _png(fig)
