@@ -1,4 +1,5 @@
-"""The mission stage end to end on a small synthetic scenario (slow: the whole chain, ~30 s)."""
+"""The mission stage end to end on a small synthetic scenario (slow: the whole chain, ~30 s,
+then the mission again on a nested grid, ~5 s)."""
 
 from __future__ import annotations
 
@@ -61,3 +62,27 @@ def test_mission_stage_writes_and_registers_its_outputs(tmp_path) -> None:
     paths = {p["path"] for p in RunFolder(run).products(stage="mission")}
     assert {"tables/timeline.csv", "tables/measurements.csv", "plans/mission_route.geojson",
             "summary.json", "plots/mission_soc.png", "tables/monte_carlo.csv"} <= paths
+
+    # the same mission on a nested 16 m grid: only the mission stage reruns; it registers the
+    # nested DEM and its horizon map, and the route and truth live on the nested grid
+    from lupex.scenario import Scenario
+
+    nested = Scenario.load(s).updated({"mission.nested_pixel_m": 16.0,
+                                       "mission.monte_carlo": 0})
+    res = run_scenario(nested, run, stages=("mission",))
+    assert res.ran == ["mission"]
+    summ = json.loads((run / "summary.json").read_text())
+    grid = summ["mission_grid"]
+    assert grid["nested"] and grid["pixel_m"] == 16.0
+    # default half width 1.25 (area/2 + landing accuracy) = 750 m: the 80 m pixels whose
+    # centres lie within 750 m + half a pixel of (400, 400), i.e. 20 of them, x 5
+    assert grid["shape"] == [100, 100]
+    paths = {p["path"] for p in RunFolder(run).products(stage="mission")}
+    assert {"maps/mission_dem.tif", "maps/mission_horizon_max_deg.tif",
+            "cache/mission_env_nested.npz"} <= paths
+    from lupex.terrain import read_dem
+
+    dem = read_dem(run / "maps" / "mission_dem.tif")
+    assert abs(float(dem.x[1] - dem.x[0]) - 16.0) < 1e-6
+    m = RunFolder(run).stage_record("mission")["summary"]
+    assert m["mission_status"] == "simulated"

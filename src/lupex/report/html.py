@@ -288,6 +288,17 @@ def _mission(r: _Report) -> str:
     m = r.mission
     if m:
         parts.append("<h3>Summary</h3>" + _kv(m, skip=("preset_sources", "monte_carlo")))
+    nd = P.find(r.rf, kind="map", name="mission_dem")
+    if nd is not None:
+        from lupex.report.mapfig import map_png, zoom_overlay
+
+        grid = m.get("mission_grid") if isinstance(m.get("mission_grid"), dict) else {}
+        parts.append(_img(map_png(r.rf, nd, zoom_overlay(r.rf, nd, r.overlay),
+                                  title="The rover's ground: the nested mission grid"),
+                          html.escape(f"The mission ran on a nested grid of "
+                                      f"{grid.get('pixel_m', '?')} m around the landing site "
+                                      f"({grid.get('source', '')}), with its own horizons; the "
+                                      "driven route in cyan."), "nested grid"))
     t = r.table("timeline")
     if t is not None:
         parts.append(_img(gantt_png(t[0], title="Activity timeline", what="activity"),

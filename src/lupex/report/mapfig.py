@@ -67,6 +67,25 @@ def overlay(rf: RunFolder) -> Overlay:
     return ov
 
 
+def zoom_overlay(rf: RunFolder, product: dict[str, Any], ov: Overlay) -> Overlay:
+    """The run's overlay on the extent of another map (the mission's nested grid): its own
+    hillshade, graticule and the sites inside it."""
+    from dataclasses import replace
+
+    from lupex.io.quicklook import hillshade
+
+    da = P.read_map(rf, product, max_px=MAX_PX)
+    x, y = da["x"].values, da["y"].values
+    d = abs(float(x[1] - x[0])) if x.size > 1 else 1.0
+    b = [float(x.min() - d / 2), float(y.min() - d / 2), float(x.max() + d / 2),
+         float(y.max() + d / 2)]
+    crs = da.rio.crs or ov.crs
+    return replace(ov, crs=crs, bounds=b, shade=hillshade(np.asarray(da.values, float), d),
+                   shade_extent=_km_extent(b),
+                   grat=graticule(crs.to_wkt(), b) if crs is not None else [],
+                   sites=[s for s in ov.sites if b[0] <= s[0] <= b[2] and b[1] <= s[1] <= b[3]])
+
+
 def _km_extent(b: list[float]) -> tuple[float, float, float, float]:
     return (b[0] / 1e3, b[2] / 1e3, b[1] / 1e3, b[3] / 1e3)
 
@@ -170,6 +189,8 @@ def map_png(rf: RunFolder, product: dict[str, Any], ov: Overlay, *, title: str |
         cb = fig.colorbar(im, ax=ax, shrink=0.8)
         cb.set_label(_wrap(name) + unit_txt)
     draw_overlay(ax, ov)
+    ax.set_xlim(ext[0], ext[1])
+    ax.set_ylim(ext[2], ext[3])
     ax.set_title(title or name, fontsize=10)
     fig.tight_layout()
     return _png(fig)

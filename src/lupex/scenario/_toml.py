@@ -28,6 +28,9 @@ def _toml_value(v: Any) -> str:
 
 def _placeholder(info: Any, unit: str) -> str:
     """An example value of the right type for a field that is left out by default."""
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    if "example" in extra:
+        return _toml_value(extra["example"])
     ann = str(info.annotation)
     if "str" in ann:
         return '"2028-09-01T00:00:00"' if unit == "UTC" else '""'

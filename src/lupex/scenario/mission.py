@@ -91,6 +91,25 @@ class MissionTable(BaseModel):
                              "mission screens, best first, for one whose touchdown survives "
                              "(a safe-haven sequence to the end); 0 = the best-ranked site",
                              json_schema_extra={"unit": "1"})
+    nested_pixel_m: float | None = Field(
+        None, gt=0, le=1000, description="run the mission on a nested grid this fine around the "
+        "landing site, with its own horizons (the regional DEM as far field); the regional "
+        "pixel must be a whole multiple of it; omitted = the regional grid",
+        json_schema_extra={"unit": "m", "example": 10.0})
+    nested_half_width_m: float | None = Field(
+        None, gt=0, le=1e5, description="half side of the nested square; omitted = the "
+        "exploration area and landing dispersion with a quarter more (safe havens only inside)",
+        json_schema_extra={"unit": "m", "example": 1000.0})
+    nested_dem: str | None = Field(
+        None, description="a finer site DEM (GeoTIFF in the regional CRS) for the nested grid; "
+        "omitted = the regional DEM refined by bicubic spline (plus nested_detail)",
+        json_schema_extra={"unit": "", "example": "site_5m.tif"})
+    nested_detail: bool = Field(
+        True, description="add to a refined DEM the sub-pixel relief the regional grid cannot "
+        "carry: craters and fractal roughness with lunar RMS slopes (Rosenburg et al. 2011), a "
+        "statistical realisation seeded by nested_seed", json_schema_extra={"unit": ""})
+    nested_seed: int = Field(0, ge=0, le=2**31 - 1, description="seed of the nested sub-pixel "
+                             "relief", json_schema_extra={"unit": "1"})
     charge_efficiency: float = Field(0.95, gt=0, le=1, description="battery charge efficiency "
                                      "(Li-ion, Patel 2004 ch. 3)", json_schema_extra={"unit": "1"})
     discharge_efficiency: float = Field(0.95, gt=0, le=1, description="battery discharge "

@@ -164,3 +164,8 @@ def _absolute_paths(data: dict[str, Any], base: Path) -> None:
         ff = horizon["far_field"]
         if ff not in ("auto", "none", "") and not Path(ff).is_absolute():
             horizon["far_field"] = str((base / ff).resolve())
+    mission = data.get("mission")
+    if isinstance(mission, dict) and isinstance(mission.get("nested_dem"), str):
+        nd = mission["nested_dem"]
+        if nd and not Path(nd).is_absolute():
+            mission["nested_dem"] = str((base / nd).resolve())

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,9 @@ import pandas as pd
 from lupex.run.contract import RunContext, Stage
 
 ENV = "cache/mission_env.npz"
+ENV_NESTED = "cache/mission_env_nested.npz"
+NESTED_DEM = "maps/mission_dem.tif"
+NESTED_HMAX = "maps/mission_horizon_max_deg.tif"
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,99 @@ def environment(ctx: RunContext, landing_xy, cfg) -> Any:
     return env
 
 
+def nested_spec(ctx: RunContext) -> Any:
+    """The nested grid the scenario asks for (:class:`lupex.mission.nested.NestedSpec`), or
+    None for the regional grid."""
+    from lupex.mission.nested import NestedSpec, default_half_width_m
+    from lupex.run.stages.horizon import far_field_of
+
+    sc = ctx.scenario
+    m = sc.mission
+    if m.nested_pixel_m is None and not m.nested_dem:
+        return None
+    r = m.resolved()
+    half = m.nested_half_width_m or default_half_width_m(r["area_m"], r["landing_accuracy_m"])
+    h = sc.horizon
+    return NestedSpec(pixel_m=m.nested_pixel_m, half_width_m=float(half),
+                      dem_path=m.nested_dem or None, detail=m.nested_detail, seed=m.nested_seed,
+                      n_azimuths=h.n_azimuths, observer_height_m=h.observer_height_m,
+                      far_field=far_field_of(sc), far_field_radius_km=h.far_field_radius_km)
+
+
+MAX_ENV_BYTES = 4e9
+"""Largest visibility table of a mission grid [bytes] (two uint8 per cell and step)."""
+
+
+def nested_environment(ctx: RunContext, landing_xy, spec) -> Any:
+    """The mission environment on the nested grid around ``landing_xy`` (cached), with the
+    nested DEM and its maximum horizon registered as maps."""
+    from dataclasses import asdict
+
+    from lupex.errors import ParameterError
+    from lupex.io.geotiff import write_geotiff
+    from lupex.io.quicklook import write_quicklook
+    from lupex.mission.environment import MissionEnvironment, build_environment
+    from lupex.mission.nested import nested_dem, nested_horizons
+    from lupex.times import SECONDS_PER_HOUR
+
+    path = ctx.run_dir / ENV_NESTED
+    m = ctx.scenario.mission
+    step_s = m.step_h * SECONDS_PER_HOUR
+    t0 = touchdown(ctx)
+    cfg_days = (m.resolved()["extended_duration_days"] if m.extended
+                else m.resolved()["duration_days"])
+    n = math.ceil(cfg_days * 86400.0 / step_s)
+    key = {k: v for k, v in asdict(spec).items() if k != "far_field"}
+    dem_file = {}
+    if spec.dem_path:
+        st = Path(spec.dem_path).stat() if Path(spec.dem_path).is_file() else None
+        dem_file = {"size": st.st_size if st else None, "mtime": st.st_mtime if st else None}
+    tag = json.dumps([str(np.datetime64(t0, "s")), n, step_s, list(landing_xy), key, dem_file,
+                      list(m.stations), m.station_min_elevation_deg,
+                      (ctx.folder.stage_record("horizon") or {}).get("key")], default=str)
+    regional = ctx.need("terrain").dem
+    dem = nested_dem(regional, landing_xy, spec)
+    cells = int(dem.shape[0] * dem.shape[1])
+    if 2.0 * cells * n > MAX_ENV_BYTES:
+        raise ParameterError(
+            f"the nested mission grid ({dem.shape[0]} x {dem.shape[1]} pixels, {n} steps) needs "
+            f"{2.0 * cells * n / 1e9:.1f} GB of visibility tables (at most "
+            f"{MAX_ENV_BYTES / 1e9:g}); use a larger mission.nested_pixel_m, a smaller "
+            "mission.nested_half_width_m or a longer mission.step_h.")
+    prov = ctx.provenance(mission=ctx.scenario.part("mission"))
+    tif = write_geotiff(dem, ctx.run_dir / NESTED_DEM, provenance=prov)
+    ctx.register(tif, dem, long_name="nested mission grid elevation", units="m")
+    ctx.register(write_quicklook(dem, tif.with_suffix(".png"), cmap="terrain", shade=dem,
+                                 title="Nested mission grid (elevation above 1737.4 km)",
+                                 colorbar_label="elevation [m]"),
+                 long_name="nested mission grid, hillshaded elevation")
+    if path.is_file():
+        env = MissionEnvironment.load(path)
+        if env.extra.get("tag") == tag:
+            return env
+    hor = nested_horizons(dem, regional, spec, progress=_scaled(ctx, 0, 15))
+    hmax = hor.max("azimuth").rename("mission_horizon_max_deg").assign_attrs(
+        units="deg", long_name="nested grid maximum horizon elevation")
+    htif = write_geotiff(hmax, ctx.run_dir / NESTED_HMAX, provenance=prov)
+    ctx.register(htif, hmax)
+    env = build_environment(dem, hor, t0=t0, n_steps=n, step_s=step_s, stations=m.stations,
+                            min_elevation_deg=m.station_min_elevation_deg,
+                            progress=_scaled(ctx, 15, 40))
+    env.extra["tag"] = tag
+    env.save(path)
+    return env
+
+
+def _grid_source(ctx: RunContext, spec) -> str:
+    if spec is None:
+        return "the regional DEM, cropped"
+    if spec.dem_path:
+        return f"site DEM {spec.dem_path}"
+    return ("the regional DEM refined by bicubic spline" + (
+        f" with sub-pixel craters and fractal roughness (seed {spec.seed})" if spec.detail
+        else ""))
+
+
 def _inside(g: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """The points of ``g`` within half a pixel of ``ref``'s extent."""
     half = 0.5 * abs(ref[1] - ref[0]) if ref.size > 1 else 0.0
@@ -176,6 +273,11 @@ def run(ctx: RunContext) -> MissionStageResult:
         return load(ctx)
     landing, cfg, sci, env, landing_note = chosen
     ctx.register(ENV, long_name="mission environment (visibility, stations, terrain)")
+    spec = nested_spec(ctx)
+    if spec is not None:
+        env = nested_environment(ctx, landing, spec)
+        ctx.register(ENV_NESTED, long_name="nested mission environment (visibility, stations, "
+                     "terrain)")
     vol = ctx.need("volatiles").maps
     traps = {k[len("cold_trap_"):]: vol[k] for k in vol.data_vars if k.startswith("cold_trap_")}
 
@@ -193,7 +295,11 @@ def run(ctx: RunContext) -> MissionStageResult:
     rd = ctx.run_dir
     summary = {"preset": sc.mission.preset, "landing_x_m": landing[0], "landing_y_m": landing[1],
                "landing_choice": landing_note,
-               "touchdown_utc": str(env.t0) + "Z", **res.summary, **survival_summary(cfg),
+               "touchdown_utc": str(env.t0) + "Z",
+               "mission_grid": {"pixel_m": round(env.dx_m, 3), "shape": list(env.shape),
+                                "nested": spec is not None,
+                                "source": _grid_source(ctx, spec)},
+               **res.summary, **survival_summary(cfg),
                "preset_sources": sc.mission.sources()}
     n_mc = int(ctx.options.monte_carlo or sc.mission.monte_carlo)
     if n_mc > 0:
@@ -255,7 +361,18 @@ def load(ctx: RunContext) -> MissionStageResult:
             (rd / O.SUMMARY).read_text(encoding="utf-8")) else None)
 
 
+def _fingerprint(sc: Any) -> Any:
+    """A nested site DEM is part of the key by its size and modification time."""
+    if not sc.mission.nested_dem:
+        return None
+    p = Path(sc.mission.nested_dem)
+    st = p.stat() if p.exists() else None
+    return [str(p), st.st_size, st.st_mtime_ns] if st else [str(p), None]
+
+
 STAGE = Stage(name="mission", needs=("terrain", "horizon", "volatiles", "sites", "launch"),
-              reads=("mission", "rover", "truth", "instruments", "window.start"), version="7",
+              reads=("mission", "rover", "truth", "instruments", "window.start", "horizon"),
+              version="8",
               run=run, load=load,
-              doc="the surface mission from touchdown to its end, with Monte Carlo")
+              doc="the surface mission from touchdown to its end, with Monte Carlo",
+              fingerprint=_fingerprint)
