@@ -25,8 +25,9 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -84,7 +85,7 @@ def far_levels(regional: xr.DataArray, spec: NestedSpec) -> tuple[list[xr.DataAr
     if isinstance(ff, str):
         try:
             ring = far_field_dem(regional, radius_km=spec.far_field_radius_km)
-        except Exception:  # noqa: BLE001 - as the regional run: no LOLA, no far field
+        except Exception:  # as the regional run: no LOLA, no far field
             return levels, span_km
     else:
         ring = ff
@@ -92,7 +93,7 @@ def far_levels(regional: xr.DataArray, spec: NestedSpec) -> tuple[list[xr.DataAr
     shift = prep.levels[0].offset_m if prep.levels else 0.0
     if shift:
         ring = (ring - np.float32(shift)).assign_attrs(ring.attrs)
-    return levels + [ring], span_km + spec.far_field_radius_km
+    return [*levels, ring], span_km + spec.far_field_radius_km
 
 
 def nested_horizons(dem: xr.DataArray, regional: xr.DataArray, spec: NestedSpec, *,

@@ -92,7 +92,7 @@ def _ratio(regional_px: float, pixel_m: float) -> int:
             f"mission.nested_pixel_m = {pixel_m:g} m: the regional pixel ({regional_px:g} m) must "
             f"be a whole multiple (at least 2) of it, so nested pixels tile regional ones; use "
             f"e.g. {good} m.")
-    return int(round(k))
+    return round(k)
 
 
 def _fbm_highpass(rng: np.random.Generator, n: int, pixel_m: float, cutoff_m: float,
