@@ -75,6 +75,10 @@ def test_darkness_limit_is_the_shorter_of_lander_and_rover():
     bad = score_sites(_dem(), maps, hazards=_haz(), lander=Lander(max_darkness_h=100),
                       rover_max_darkness_h=50)
     assert len(bad.candidates) == 0 and np.isnan(bad.score.values).all()
+    # the note says which constraint no site meets, the best value reached and the field
+    why = next(n for n in bad.notes if n.startswith("no pixel meets"))
+    assert "darkness: the best site reaches 60 h against the limit 50 h" in why
+    assert "lander.max_darkness_h" in why and "slope" not in why.split(";")[0]
 
 
 def test_ice_criterion_used_when_the_map_exists():

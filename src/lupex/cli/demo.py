@@ -29,8 +29,11 @@ def register(app: typer.Typer) -> None:
         The same as `lupex run` on the packaged demo scenario (print it with
         --show-scenario): terrain, ephemeris, horizons (LOLA far field), illumination,
         temperatures (every 4th pixel, one year at 6 h with terrain scattering and infrared),
-        cold traps and ice stability depth, landing sites, a rover traverse to the nearest PSR
-        edge, and report.html. Rerunning resumes: finished stages are reused.
+        cold traps and ice stability depth, landing sites, landing windows and the transfer, a
+        rover traverse to the nearest PSR edge, the LUPEX surface mission for its nominal 105
+        days on a 10 m nested grid around the landing site (drives, drilling, samples, water
+        found against truth, data returned), and report.html. Rerunning resumes: finished
+        stages are reused.
 
         Example: `lupex demo --out lupex-demo` then open lupex-demo/report.html
         """

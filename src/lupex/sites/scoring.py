@@ -107,6 +107,31 @@ def _check_grid(name: str, da: xr.DataArray, dem: xr.DataArray) -> np.ndarray:
     return a
 
 
+def _why_none(worst: dict[str, np.ndarray], hard: dict[str, tuple[str, float]],
+              dark_limit: float, lander: Lander, criteria: SiteCriteria) -> str:
+    """The constraints no pixel meets on its own, with the best value any pixel reaches and
+    the fields to change."""
+    fields = {"sun": "sites.min_sun_fraction", "earth": "sites.min_earth_fraction",
+              "darkness": "lander.max_darkness_h (and rover.max_darkness_h)",
+              "slope": "lander.max_slope_deg", "roughness": "lander.max_roughness_m"}
+    units = {"sun": "", "earth": "", "darkness": " h", "slope": " deg", "roughness": " m"}
+    out = []
+    with np.errstate(invalid="ignore"):
+        for k, (kind, lim) in hard.items():
+            w = worst.get(k)
+            if w is None or not np.isfinite(w).any():
+                continue
+            best = float(np.nanmax(w) if kind == "min" else np.nanmin(w))
+            if (kind == "min" and best < lim) or (kind == "max" and best > lim):
+                out.append(f"{k}: the best site reaches {best:.3g}{units[k]} against the limit "
+                           f"{lim:.3g}{units[k]} ({fields[k]})")
+    if not out:
+        return " (each constraint is met somewhere, never all together)"
+    return (": " + "; ".join(out) + f"; the landing ellipse (lander.ellipse_radius_m = "
+            f"{lander.ellipse_radius_m:g} m) judges each site by its worst pixel, and a shorter "
+            "window judges darkness over less time")
+
+
 def score_sites(dem: xr.DataArray, maps: dict[str, Any], *, lander: Lander | None = None,
                 criteria: SiteCriteria | None = None, rover_max_darkness_h: float | None = None,
                 hazards: dict[str, Any] | None = None, top: int | None = None) -> SiteResult:
@@ -245,7 +270,8 @@ def score_sites(dem: xr.DataArray, maps: dict[str, Any], *, lander: Lander | Non
     fail_text = ", ".join(f"{limit_text[k]}: {100 * v:.0f} %" for k, v in fails.items())
     notes.append(f"share of sites failing each hard constraint in the ellipse: {fail_text}.")
     if not picks:
-        notes.append("no pixel meets every hard constraint inside its landing ellipse.")
+        notes.append("no pixel meets every hard constraint inside its landing ellipse"
+                     + _why_none(worst, hard, dark_limit, lander, criteria) + ".")
     x = dem["x"].values
     y = dem["y"].values
     rows = []

@@ -268,8 +268,10 @@ def run(ctx: RunContext) -> MissionStageResult:
     sc = ctx.scenario
     chosen = choose_landing(ctx)
     if chosen is None:
+        why = next((n for n in ctx.need("sites").notes if n.startswith("no pixel meets")), "")
         ctx.set_summary({"mission_status": "no_site",
-                         "mission": "not simulated: no landing site passed the hard constraints"})
+                         "mission": "not simulated: no landing site passed the hard constraints"
+                                    + (f" ({why})" if why else "")})
         return load(ctx)
     landing, cfg, sci, env, landing_note = chosen
     ctx.register(ENV, long_name="mission environment (visibility, stations, terrain)")
