@@ -97,7 +97,7 @@ def _rotate(sn, cs, d):
     return sn * cd + cs * sd, cs * cd - sn * sd
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, _nrt=False)
 def _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
                   ff_center, ff_radius2, R, write, th, X, Y):
     """Sample one line (DEM part, then the far field); return the number of samples.
@@ -333,7 +333,7 @@ def _piece(Z, i, cc, r, c, m, ta, tb, zO, obs_h, rO, dsg, c2, R, best, first):
     return best
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, _nrt=False)
 def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R, thr):
     """Max tan(elevation) over the bilinear surface along the exact ray, ``0 < t <= near_cols``.
 
@@ -427,12 +427,12 @@ def _bilinear(Z, fr, fc):
             + wr * ((1 - wc) * Z[r0 + 1, c0] + wc * Z[r0 + 1, c0 + 1]))
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, _nrt=False)
 def _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, FS, ff_center,
              ff_radius2, R, rO, kO, cap_m):
     """Far field along the pixel's own ray, for pixels whose ray leaves the DEM inside the near
     field (there the sweep lines leave the DEM elsewhere). Same sampling and seam blend as the
-    lines. Returns (el [rad] or -1e300, radius of the last sample [m], its angle [rad])."""
+    lines. Returns (tan(elevation) or -1e300, the angle [rad] of the last sample marched)."""
     fr = r + t_exit * m
     fc = c + t_exit
     z_exit = _bilinear(Z, fr, fc)
@@ -453,7 +453,6 @@ def _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, F
     first = True
     bn = _NEG
     bd = 1.0
-    rE = R + z_exit
     while t <= cap_m:
         x = xw + ex * t
         y = yw + ey * t
@@ -481,53 +480,73 @@ def _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, F
         if num * bd > bn * den:
             bn = num
             bd = den
-        rE = rr
         t += px / FS if t - t_first < 25.0 * px else px
-    el = math.atan2(bn, bd) if bn > _NEG else _NEG
-    return el, rE, theta
+    g = bn / bd if bn > _NEG else _NEG
+    return g, theta
 
 
 @nb.njit(cache=True, inline="always")
-def _far_line(li, c, rO, S, near_cols, early, th_skip, n_lines, counts, c_lo, c_hi, ndem, offs,
-              th, X, Y, hor):
-    """Hull elevation [rad] from line ``li`` for the observer at column ``c``, plus the
-    radius [m] and angular distance [rad] of the line's last sample (for the sphere tail).
+def _far_line(li, c, rO, S, near_cols, early, th_skip, tail_ok, n_lines, counts, c_lo, c_hi,
+              ndem, offs, th, X, Y, hor):
+    """tan(elevation) of line ``li``'s hull beyond the near field, seen from the observer above
+    column ``c`` (radius ``rO``), and of the smooth sphere beyond the line's last sample.
 
-    Returns (valid, has_far_field, el, rE, dthE); ``el`` is -1e300 when no sample lies beyond
-    the near field.
+    Returns ``(has_far_field, g)``: ``g`` is the larger of the hull's and (where
+    ``tail_ok``, see :func:`_pixel_deg`) the sphere tail's tan(elevation), -1e300 when neither
+    exists. No trigonometry: with the observer's sample at ``(Xj, Yj) = rj (sin thO, cos thO)``
+    the local vertical is ``(Xj, Yj) / rj`` and the local horizontal ``(Yj, -Xj) / rj``, so a
+    point ``d = (dX, dY)`` from the observer has ``tan(el) = (d . (Xj, Yj)) / (d . (Yj, -Xj))``
+    (the same as ``atan2(dY, dX) + thO``). The sphere of radius ``rE`` (the last sample's) is
+    tangent at ``el = -acos(rE / rO)``, i.e. ``tan(el) = -sqrt(rO^2 - rE^2) / rE``, and hides
+    nothing ahead unless the tangent point lies beyond the last sample:
+    ``acos(rE / rO) >= dthE`` <=> ``rE / rO <= cos(dthE) = (Xj XE + Yj YE) / (rj rE)``.
     """
     if li < 0 or li >= n_lines or counts[li] == 0 or c < c_lo[li] or c > c_hi[li]:
-        return False, False, _NEG, 0.0, 0.0
+        return False, _NEG
     o = offs[li]
     n = counts[li]
     j = (c - c_lo[li]) * S
-    thO = th[o + j]
-    rj = math.sqrt(X[o + j] * X[o + j] + Y[o + j] * Y[o + j])
-    XO = X[o + j] * (rO / rj)  # the observer above the line's sample (no trig)
-    YO = Y[o + j] * (rO / rj)
+    Xj = X[o + j]
+    Yj = Y[o + j]
+    rj = math.sqrt(Xj * Xj + Yj * Yj)
+    q = rO / rj
+    XO = Xj * q  # the observer above the line's sample
+    YO = Yj * q
     s0 = j + near_cols * S + 1
     if s0 > ndem[li] or early:
         # the pixel's own ray leaves the DEM inside the near field: only far-field samples
         # beyond the stretch marched along the ray itself (angle th_skip) count
         s0 = ndem[li]
         if th_skip > 0.0:
+            th_cut = th[o + j] + th_skip
             lo = s0
             hi = n
             while lo < hi:  # first sample with th >= thO + th_skip (th increases)
                 mid = (lo + hi) // 2
-                if th[o + mid] < thO + th_skip:
+                if th[o + mid] < th_cut:
                     lo = mid + 1
                 else:
                     hi = mid
             s0 = lo
     if s0 <= j:
         s0 = j + 1
-    el = _NEG
+    g = _NEG
     if s0 < n:
         v = _hull_query(X, Y, hor, o, s0, XO, YO)
-        el = math.atan2(Y[o + v] - YO, X[o + v] - XO) + thO
-    rE = math.hypot(X[o + n - 1], Y[o + n - 1])
-    return True, n > ndem[li], el, rE, th[o + n - 1] - thO
+        dX = X[o + v] - XO
+        dY = Y[o + v] - YO
+        g = (dX * Xj + dY * Yj) / (dX * Yj - dY * Xj)
+    ff = n > ndem[li]
+    if tail_ok or ff:
+        XE = X[o + n - 1]
+        YE = Y[o + n - 1]
+        rE2 = XE * XE + YE * YE
+        if rO * rO >= rE2 and rE2 * rj <= rO * (Xj * XE + Yj * YE):
+            rE = math.sqrt(rE2)
+            gt = -math.sqrt(rO * rO - rE2) / rE
+            if gt > g:
+                g = gt
+    return ff, g
 
 
 @nb.njit(cache=True)
@@ -576,7 +595,7 @@ def line_layout(m, Q, S, far_cap, b_anchor, out_rows, out_cols, n_minor, n_major
     return b_min, c_lo, c_hi, cap, ndem, offs
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, _nrt=False)
 def _line_hull(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
                ff_center, ff_radius2, R, th, X, Y, hor, stack):
     """Sample one line into ``th, X, Y`` (its own slots) and sweep its upper hull into ``hor``
@@ -612,7 +631,7 @@ def _line_hull(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, 
     return n
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, _nrt=False)
 def _pixel_deg(Z, r, c, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, n_lines, counts, c_lo, c_hi,
                ndem, offs, th, X, Y, hor, parts, far_stride):
@@ -627,29 +646,32 @@ def _pixel_deg(Z, r, c, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg
     xw = wt[0] + wt[1] * c + wt[2] * r
     yw = wt[3] + wt[4] * c + wt[5] * r
     kO = _kscale(xw, yw, kg, kmeta)
-    # --- far field first: the two bracketing lines' hulls beyond the near field
+    # --- far field first: the two bracketing lines' hulls beyond the near field, all in
+    # tan(elevation) (one atan per pixel, at the end)
     u = (r - m * c - b_min) * Q
     l0 = int(math.floor(u))  # noqa: RUF046
     f = u - l0
-    f0 = f
     t_exit = _exit_t(r, c, m, n_minor, n_major)
     early = t_exit < near_cols
-    e_ray = _NEG
+    g_ray = _NEG
     th_skip = 0.0
     if early and lv_meta.shape[0] > 0 and (parts & 4) != 0:
         # the ray leaves the DEM inside the near field, where the sweep lines beside it
         # leave elsewhere: march the first ray_cap_m of far field along the ray itself,
         # take the rest from the lines' hulls
-        e_ray, _, th_skip = _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta,
-                                     lv_z, lv_meta, FS, ff_center, ff_radius2, R, rO, kO,
-                                     ray_cap_m)
+        g_ray, th_skip = _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta, lv_z,
+                                  lv_meta, FS, ff_center, ff_radius2, R, rO, kO, ray_cap_m)
     if (parts & 2) == 0:
         l0 = -2  # profiling: no hull queries
-    ok0, ff0, e0, rE0, d0 = _far_line(l0, c, rO, S, near_cols, early, th_skip, n_lines,
-                                      counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
-    ok1, ff1, e1, rE1, d1 = _far_line(l0 + 1, c, rO, S, near_cols, early, th_skip, n_lines,
-                                      counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
-    eF = _NEG
+    # the sphere beyond a line's last sample counts where that sample ends the data along the
+    # pixel's ray: a line with far field, or (whole DEM, the ray not leaving it early) the
+    # line's own DEM edge; a window line of a tile ends at the window, not the data
+    tail_ok = far_stride <= 1 and not early
+    ff0, g0 = _far_line(l0, c, rO, S, near_cols, early, th_skip, tail_ok, n_lines,
+                             counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+    ff1, g1 = _far_line(l0 + 1, c, rO, S, near_cols, early, th_skip, tail_ok, n_lines,
+                             counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+    g_far = _lerp_neg(g0, g1, f)
     if far_stride > 1 and lv_meta.shape[0] > 0 and (parts & 2) != 0 and not (ff0 and ff1):
         # tile mode: only every far_stride-th line (and those leaving through a true DEM edge)
         # continues beyond the window; this pixel takes the terrain there from the nearest
@@ -663,73 +685,49 @@ def _pixel_deg(Z, r, c, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg
         while L1 < n_lines and L1 < l0 + 1 + 2 * far_stride and not (
                 L1 >= 0 and counts[L1] > ndem[L1]):
             L1 += 1
-        _, ffA, eA, rEA, dA = _far_line(L0, c, rO, S, near_cols, True, th_skip, n_lines,
-                                          counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
-        _, ffB, eB, rEB, dB = _far_line(L1, c, rO, S, near_cols, True, th_skip, n_lines,
-                                          counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
-        g = (u - L0) / (L1 - L0)
-        if ffA and ffB:
-            ff0 = True
-            ok0, ok1 = True, True
-            rE0, d0, rE1, d1, f = rEA, dA, rEB, dB, g
-            if eA <= _NEG:
-                eF = eB
-            elif eB <= _NEG:
-                eF = eA
-            else:
-                eF = (1.0 - g) * eA + g * eB
-        elif ffA or ffB:
-            ff0 = True
-            ok0, ok1 = True, False
-            rE0, d0 = (rEA, dA) if ffA else (rEB, dB)
-            eF = eA if ffA else eB
+        ffA, gA = _far_line(L0, c, rO, S, near_cols, True, th_skip, False, n_lines,
+                               counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+        ffB, gB = _far_line(L1, c, rO, S, near_cols, True, th_skip, False, n_lines,
+                               counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+        if not ffA:
+            gA = _NEG
+        if not ffB:
+            gB = _NEG
+        gF = _lerp_neg(gA, gB, (u - L0) / (L1 - L0))
+        if gF > g_far:
+            g_far = gF
     if early and not (ff0 or ff1):
         # no far field beyond: the sphere continues from where the pixel's ray leaves
-        ok0 = True
-        rE0 = R + _bilinear(Z, r + t_exit * m, c + t_exit)
-        d0 = t_exit * ds_col / kO / R
-        ok1 = False
-    if ok0 and ok1:
-        rE = (1.0 - f) * rE0 + f * rE1
-        dE = (1.0 - f) * d0 + f * d1
-    elif ok0:
-        rE = rE0
-        dE = d0
-    elif ok1:
-        rE = rE1
-        dE = d1
-    else:
-        rE = R + zO
-        dE = 0.0
-    if e0 <= _NEG and e1 <= _NEG:
-        el_far = _NEG
-    elif e0 <= _NEG:
-        el_far = e1
-    elif e1 <= _NEG:
-        el_far = e0
-    else:
-        el_far = (1.0 - f0) * e0 + f0 * e1
-    if eF > el_far:
-        el_far = eF
-    if e_ray > el_far:
-        el_far = e_ray
-    # the smooth reference sphere beyond the last sample of the pixel's ray, at its radius
-    if rO >= rE and el_far < 0.0:  # the tail (<= 0) can only win over a negative horizon
-        a = math.acos(rE / rO)
-        if a >= dE - 1e-15 and -a > el_far:
-            el_far = -a
+        rE = R + _bilinear(Z, r + t_exit * m, c + t_exit)
+        dE = t_exit * ds_col / kO / R
+        if rO >= rE and rE <= rO * math.cos(dE):
+            gt = -math.sqrt(rO * rO - rE * rE) / rE
+            if gt > g_far:
+                g_far = gt
+    if g_ray > g_far:
+        g_far = g_ray
     # --- exact near field: analytic maximum over the bilinear surface, only where it can
     # exceed the far field (columns bounded below it are skipped, see _near_field)
-    el_near = _NEG
+    g = g_far
     if (parts & 1) != 0:
-        thr = math.tan(el_far) if el_far > _NEG else _NEG
-        sl = _near_field(Z, r, c, m, ds_col / kO, near_cols, obs_h, zO, R, thr)
-        el_near = math.atan(sl) if sl > _NEG else _NEG
-    el = el_near if el_near > el_far else el_far
-    if el <= _NEG:
+        g_near = _near_field(Z, r, c, m, ds_col / kO, near_cols, obs_h, zO, R, g_far)
+        if g_near > g:
+            g = g_near
+    if g <= _NEG:
         # nothing ahead inside the data: the smooth sphere at the pixel's own elevation
-        el = -math.acos((R + zO) / rO)
-    return math.degrees(el)
+        rs = R + zO
+        g = -math.sqrt(rO * rO - rs * rs) / rs
+    return math.degrees(math.atan(g))
+
+
+@nb.njit(cache=True, inline="always")
+def _lerp_neg(a, b, f):
+    """``(1 - f) a + f b``, or the one of ``a, b`` that is not -1e300 (no value)."""
+    if a <= _NEG:
+        return b
+    if b <= _NEG:
+        return a
+    return (1.0 - f) * a + f * b
 
 
 @nb.njit(parallel=True, cache=True)
@@ -763,19 +761,36 @@ def pixels_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, k
     profiler of ``benchmarks/horizon.py`` times 2, 6 and 7).
     """
     n_lines = c_lo.shape[0]
-    # pixels in the order of the lines: strip s holds the pixels between lines s and s + 1
-    # (at most one per column), so consecutive pixels read consecutive samples of the same two
-    # lines and overlapping near-field cells (the row-by-row order jumped between lines)
     for s in nb.prange(-1, n_lines + 1):
-        for c in range(out_cols[0], out_cols[1]):
-            r0 = int(math.ceil(b_min + s / Q + m * c)) - 1  # noqa: RUF046
-            for r in range(max(r0, out_rows[0]), min(r0 + 3, out_rows[1])):
-                if int(math.floor((r - m * c - b_min) * Q)) != s:  # noqa: RUF046
-                    continue
-                out[r, c] = np.float32(_pixel_deg(
-                    Z, r, c, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta,
-                    lv_z, lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, n_lines, counts,
-                    c_lo, c_hi, ndem, offs, th, X, Y, hor, parts, far_stride))
+        _pixel_strip(s, Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta,
+                     lv_z, lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi,
+                     ndem, offs, th, X, Y, hor, out_rows, out_cols, parts, far_stride, out)
+
+
+@nb.njit(cache=True, _nrt=False)
+def _pixel_strip(s, Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
+                 lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
+                 offs, th, X, Y, hor, out_rows, out_cols, parts, far_stride, out):
+    """The pixels of strip ``s`` (between lines ``s`` and ``s + 1``, at most one per column).
+
+    Pixels in the order of the lines: consecutive pixels read consecutive samples of the same
+    two lines and overlapping near-field cells. Compiled without reference counting
+    (``_nrt=False``: nothing here allocates): a call with ~16 arrays otherwise costs 32 atomic
+    reference-count updates per pixel, about 200 ns, more than the hull queries themselves.
+    """
+    n_lines = c_lo.shape[0]
+    for c in range(out_cols[0], out_cols[1]):
+        # the one row of this strip at column c, if any: s <= (r - m c - b_min) Q < s + 1
+        r = int(math.ceil(b_min + s / Q + m * c))  # noqa: RUF046
+        for rr in range(r - 1, r + 2):
+            if rr < out_rows[0] or rr >= out_rows[1]:
+                continue
+            if int(math.floor((rr - m * c - b_min) * Q)) != s:  # noqa: RUF046
+                continue
+            out[rr, c] = np.float32(_pixel_deg(
+                Z, rr, c, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta,
+                lv_z, lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, n_lines, counts,
+                c_lo, c_hi, ndem, offs, th, X, Y, hor, parts, far_stride))
 
 
 def _scratch(scratch, ntot):
