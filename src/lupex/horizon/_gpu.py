@@ -10,7 +10,7 @@ One azimuth at a time, exactly as :func:`lupex.horizon._kernel.azimuth_kernel` d
    preallocated slots at the line's own offset,
 3. one CUDA thread per pixel: exact near field, the two bracketing lines' hull queries, the
    pixel's own ray where it leaves the DEM early, the sphere tail
-   (:func:`~lupex.horizon._kernel._pixel_deg`).
+   (:func:`~lupex.horizon._kernel._pixel_span`, one pixel per thread).
 
 No numerical code is duplicated: the Python source (bytecode) of every helper of
 :mod:`lupex.horizon._kernel` (and of :func:`lupex.terrain._interp.bilinear_clamped`) is compiled
@@ -43,8 +43,8 @@ DEVICES = ("cpu", "gpu", "auto")
 # helpers compiled for CUDA, callees before callers (the order only matters for readability:
 # device functions resolve their globals when the kernels are compiled)
 _HELPERS = ("bilinear_clamped", "_kscale", "_level_sample", "_rotate", "_line_samples",
-            "_line_range", "_higher_next", "_hull_query", "_slope_at", "_piece", "_near_field", "_exit_t",
-            "_bilinear", "_far_ray", "_far_line", "_line_hull", "_lerp_neg", "_pixel_deg")
+            "_line_range", "_higher_next", "_hull_query", "_slope_better", "_piece", "_near_field", "_exit_t",
+            "_bilinear", "_far_ray", "_far_line", "_line_hull", "_lerp_neg", "_pixel_span")
 
 _LINE_BLOCK = 64  # threads per block, lines kernel
 # threads per block of the pixels kernel as (view columns, view rows): consecutive threads of a
@@ -135,10 +135,13 @@ def _pixels_body(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, km
     j, i = cuda.grid(2)  # noqa: F821 - bound in the CUDA globals; x = column
     if i >= out.shape[0] or j >= out.shape[1]:
         return
-    out[i, j] = _pixel_deg(Z, r_lo + i, c_lo_px + j, m, ds_col, Q, S, FS, near_cols, obs_h, R,  # noqa: F821
-                           wt, ex, ey, kg, kmeta, lv_z, lv_meta, ff_center, ff_radius2, ray_cap_m,
-                           b_min, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor, 7,
-                           far_stride)
+    r = r_lo + i
+    c = c_lo_px + j
+    s = int(math.floor((r - m * c - b_min) * Q))  # noqa: RUF046 - the pixel's strip
+    _pixel_span(s, c, c + 1, r, r + 1, r_lo, c_lo_px, Z, m, ds_col, Q, S, FS,  # noqa: F821
+                near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z, lv_meta, ff_center, ff_radius2,
+                ray_cap_m, b_min, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor, 7,
+                far_stride, out)
 
 
 def _clone(func: Any, glb: dict[str, Any]) -> types.FunctionType:
