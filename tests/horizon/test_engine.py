@@ -84,7 +84,7 @@ def test_tile_far_lines_every_stride_th_line(monkeypatch) -> None:
     # stride / (2 Q) = 1 pixel aside at >= 64 pixels (1/64 rad), the angle the DEM's own lines
     # already allow at the near field's end; measured 0.005-0.013 deg on this very rough
     # terrain (400 m std at 200 m pixels), well below the tile-vs-whole-map difference that
-    # the block-mean outer level makes (0.04-0.09 deg).
+    # the block-maximum outer level makes (0.04-0.09 deg).
     import lupex.horizon.core as core
     from lupex.horizon import HorizonSettings, azimuths_deg, prepare_horizon
     from lupex.horizon._kernel import line_layout

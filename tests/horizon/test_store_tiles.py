@@ -61,7 +61,7 @@ def test_tiles_match_whole_map() -> None:
 
 
 def test_small_halo_tiles_close_to_whole() -> None:
-    # with a halo smaller than the DEM the terrain beyond it comes from a 4x block-mean copy:
+    # with a halo smaller than the DEM the terrain beyond it comes from a 4x block-maximum copy:
     # differences stay small (0.05 deg RMS on this rough test terrain)
     dem = _rough(n=64)
     s = HorizonSettings(tile_halo_px=16)

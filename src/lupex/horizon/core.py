@@ -49,7 +49,7 @@ class HorizonSettings:
     tile_halo_px : int
         Halo of full-resolution DEM around a tile when a big DEM is split [pixels].
     outer_coarsen : int
-        Block-mean factor of the DEM copy used beyond a tile's halo [1].
+        Block factor of the DEM copy (block maxima) used beyond a tile's halo [1].
     """
 
     lines_per_pixel: int = 2
@@ -99,7 +99,7 @@ class Prepared:
     radius_m: float
     far_field_desc: str
     notes: list[str] = field(default_factory=list)
-    # the block-mean copy of the DEM used beyond a tile's halo, per factor (built once per
+    # the block-maximum copy of the DEM used beyond a tile's halo, per factor (built once per
     # process, not once per chunk: on a 30,000^2 DEM it is 225 MB and ~2 s)
     coarse: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -396,15 +396,28 @@ def _local_and_levels(prep: Prepared, rows: slice, cols: slice, settings: Horizo
     f = max(1, int(settings.outer_coarsen))
     outer = prep.coarse.get(f)
     if outer is None:
-        ry, rx = (ny // f) * f, (nx // f) * f
-        coarse = prep.z[:ry, :rx].reshape(ry // f, f, rx // f, f).mean(axis=(1, 3)).astype(
-            np.float32)
+        coarse = _coarsen_outer(prep.z, f)
         outer = _Level(z=coarse, x0=float(prep.x[:f].mean()), y0=float(prep.y[:f].mean()),
-                       dx=prep.dxs * f, dy=prep.dys * f, source=f"DEM block mean x{f}")
+                       dx=prep.dxs * f, dy=prep.dys * f, source=f"DEM block maximum x{f}")
         prep.coarse[f] = outer
     return (prep.z[r0:r1, c0:c1], prep.x[c0:c1], prep.y[r0:r1], [outer, *prep.levels],
             slice(rows.start - r0, rows.stop - r0), slice(cols.start - c0, cols.stop - c0),
             slice(r0, r1), slice(c0, c1))
+
+
+def _coarsen_outer(z: np.ndarray, f: int) -> np.ndarray:
+    """The DEM copy used beyond a tile's halo: each ``f x f`` block reduced to its maximum.
+
+    Beyond the halo (>= 384 pixels) a block is seen under a small angle, and what it
+    contributes to a horizon is its highest point: the block maximum keeps every crest's
+    height (a mean lowers crests by the relief inside the block, a bias of -0.012 deg). On a
+    512^2 tile of a 20 m synthetic DEM (halo 384, 4x blocks, 8 azimuths), against the same
+    tile computed from the whole DEM: 0.015 deg RMS (bias -0.0002) for the maximum, 0.036
+    (bias -0.012) for the mean, 0.023 for their average (docs/horizon.md).
+    """
+    ny, nx = z.shape
+    ry, rx = (ny // f) * f, (nx // f) * f
+    return z[:ry, :rx].reshape(ry // f, f, rx // f, f).max(axis=(1, 3)).astype(np.float32)
 
 
 def _far_stride(settings: HorizonSettings) -> int:

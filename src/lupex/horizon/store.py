@@ -108,7 +108,7 @@ def write_horizons_zarr(dem: xr.DataArray, path: str | os.PathLike[str], *, n_az
         As in :func:`lupex.horizon.horizon_map`.
     tile_size : int
         Spatial chunk edge [pixels]; tiles of a big DEM get a full-resolution halo
-        (``settings.tile_halo_px``) and a block-mean copy of the DEM beyond it.
+        (``settings.tile_halo_px``) and a block-maximum copy of the DEM beyond it.
     azimuth_block : int
         Azimuths per chunk.
     scheduler : str, optional

@@ -76,5 +76,5 @@ def load(ctx: RunContext) -> HorizonResult:
     return HorizonResult(open_horizons(store), store)
 
 
-STAGE = Stage(name="horizon", needs=("terrain",), reads=("horizon",), version="2", run=run,
+STAGE = Stage(name="horizon", needs=("terrain",), reads=("horizon",), version="3", run=run,
               load=load, doc="horizon elevation in every direction at every pixel")
