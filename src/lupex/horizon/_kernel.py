@@ -382,13 +382,16 @@ def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R, thr):
     (-1e300 if none) if the ray leaves the grid at once.
 
     ``thr`` is a tan(elevation) already reached (the far field's, or -1e300): a column whose
-    upper bound cannot exceed it is skipped. The bound: inside one column ``t`` lies in
-    ``[k, k+1]`` and the bilinear surface is at most ``zmax``, the highest of the cells'
-    corners; the slope ``(r (1 - d^2/2) - rO) / (r d)`` (``d = t dsg / R``) grows with the
+    upper bound cannot exceed it, or the best slope found in the nearer columns, is skipped. The bound: inside one column ``t`` lies in
+    ``[k, k+1]`` and the bilinear surface along the ray is at most ``zmax``: the largest of
+    its values at the column's two ends and at the row crossing, plus ``m |Cuw| / 4`` (the
+    most a piece ``p0 + p1 t + p2 t^2`` with ``|p2| = m |Cuw|`` rises above its chord over a
+    length <= 1; ``Cuw`` the cell's twist), or for a column cut short by the DEM's edge the
+    highest of the cells' corners; the slope ``(r (1 - d^2/2) - rO) / (r d)`` (``d = t dsg / R``) grows with the
     radius ``r`` and is at most ``A / (rmax d) - d_k / 2`` with ``A = rmax - rO``, ``d = d_k``
     for ``A >= 0`` and ``d = d_(k+1)`` for ``A < 0`` (tested as
-    ``A < (thr + d_k / 2) rmax d``, no division). Skipped columns hold only slopes below
-    ``thr``, so the horizon (the larger of near and far) is unchanged.
+    ``A < (best + d_k / 2) rmax d``, no division). Skipped columns hold only slopes below
+    the running best, so the horizon (the larger of near and far) is unchanged.
     """
     n_minor, n_major = Z.shape
     best = thr
@@ -407,7 +410,6 @@ def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R, thr):
     rO = R + zO + obs_h
     c2 = dsg * dsg / (2.0 * R)
     dpt = dsg / R  # great-circle angle per column step [rad]
-    lim = thr - 1e-12 * (1.0 + abs(thr))  # margin for rounding of the bound
     inv_m = 1.0 / m if m > 0.0 else 0.0
     kmax = int(math.ceil(t_end))  # noqa: RUF046
     for k in range(kmax):
@@ -427,13 +429,41 @@ def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R, thr):
         # ia + 2 when m rounds to 1 - 1e-16; the cell below ia would then be extrapolated)
         ib = ia + 1
         cross = yb > ib and ib <= n_minor - 2
-        if k > 0 and thr > _NEG:
-            zmax = max(max(Z[ia, cc], Z[ia, cc + 1]), max(Z[ia + 1, cc], Z[ia + 1, cc + 1]))
-            if cross:
-                zmax = max(zmax, max(Z[ib + 1, cc], Z[ib + 1, cc + 1]))
+        if k > 0 and best > _NEG:
+            # the surface along the ray inside this column is at most its values at the
+            # column's ends (and at the row crossing) plus the bulge of a quadratic piece,
+            # |p2| L^2 / 4 <= |Cuw| m / 4 (L <= 1); where the column is cut short, the
+            # highest corner of its cells
+            c00 = Z[ia, cc]
+            c01 = Z[ia, cc + 1]
+            c10 = Z[ia + 1, cc]
+            c11 = Z[ia + 1, cc + 1]
+            if tb == ta + 1.0:
+                wa = ya - ia
+                za = (1.0 - wa) * c00 + wa * c10
+                jb = int(yb)
+                if jb > n_minor - 2:
+                    jb = n_minor - 2
+                wb = yb - jb
+                zmax = max(za, (1.0 - wb) * Z[jb, cc + 1] + wb * Z[jb + 1, cc + 1])
+                bulge = abs(c11 - c10 - c01 + c00)
+                if cross:
+                    u = (ib - r) * inv_m - ta
+                    if u < 0.0:
+                        u = 0.0
+                    if u > 1.0:
+                        u = 1.0
+                    zmax = max(zmax, (1.0 - u) * c10 + u * c11)
+                    bulge = max(bulge, abs(Z[ib + 1, cc + 1] - Z[ib + 1, cc] - c11 + c10))
+                zmax += 0.25 * m * bulge
+            else:
+                zmax = max(max(c00, c01), max(c10, c11))
+                if cross:
+                    zmax = max(zmax, max(Z[ib + 1, cc], Z[ib + 1, cc + 1]))
             rmax = R + zmax
             A = rmax - rO
             da = ta * dpt
+            lim = best - 1e-12 * (1.0 + abs(best))  # margin for rounding of the bound
             if A < (lim + 0.5 * da) * rmax * (da if A >= 0.0 else tb * dpt):
                 continue
         if cross:

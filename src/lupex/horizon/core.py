@@ -512,9 +512,11 @@ def compute_horizon_tile(dem: xr.DataArray | Prepared, azimuths: Sequence[float]
         diag = math.hypot(lv.z.shape[0] * lv.dy, lv.z.shape[1] * lv.dx)
         far_cap += math.ceil(min(2.0 * prep.radius_m, diag) * settings.far_samples_per_px
                                  / lv.pixel_m) + 4
-    # where a pixel's ray leaves the DEM inside the near field, the first 32 far-field pixels
-    # beyond are marched along that ray itself (then the lines' hulls take over)
-    ray_cap_m = 32.0 * max((lv.pixel_m for lv in levels), default=0.0)
+    # where a pixel's ray leaves the DEM inside the near field, the first 8 far-field pixels
+    # beyond are marched along that ray itself (then the lines' hulls take over). On the
+    # Shackleton crop's outer 16 pixels with the LOLA ring (120 pixels x 24 azimuths vs the
+    # ray march): 0.0238 deg RMS with 32, 16 or 8 pixels, 0.0239 with 4, 0.069 with none
+    ray_cap_m = 8.0 * max((lv.pixel_m for lv in levels), default=0.0)
     # tile mode: beyond the window only every far_stride-th line continues (see _far_stride)
     tile_mode = (wrows.stop - wrows.start, wcols.stop - wcols.start) != (ny, nx)
     stride = _far_stride(settings) if tile_mode else 1
