@@ -3,13 +3,14 @@ rover's edge can raise the survival need by more than the margin; small grid, se
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from lupex.mission.havens import DETOUR
+from lupex.mission.havens import survival_field
 from lupex.mission.science import Science
 from lupex.mission.timeline import _Sim
 from lupex.vehicles.power import PowerLoads
@@ -38,7 +39,8 @@ class _Recorded(_Sim):
 
 def _corridor_sim() -> _Recorded:
     """3 x 12 cells of 20 m, dark for the whole mission except the lit column x = 0; the rover
-    starts there with 1000 Wh."""
+    starts there with 1050 Wh (so that, driving out, it stands on a cell where one more edge
+    keeps it above the need where it stands but not where it arrives)."""
     n = 24 * 4
     sun = np.zeros((n, 3, NX))
     sun[:, :, 0] = 1.0
@@ -49,7 +51,7 @@ def _corridor_sim() -> _Recorded:
                    haven_margin_fraction=MARGIN, speed_sigma=0.0, landing_xy=(0.0, -20.0))
     sim = _Recorded(env, cfg, M.StripeTruth(), Science(drill_depth_m=0.6),
                     np.random.default_rng(0))
-    sim.soc = 1000.0
+    sim.soc = 1050.0
     return sim
 
 
@@ -60,14 +62,14 @@ def _drive_out(sim: _Recorded) -> None:
 
 def test_the_survival_need_of_the_dark_corridor_is_the_drive_back() -> None:
     # independent closed form of the field (havens.py module docstring): from column j the
-    # best sequence drives back one 20 m cell per hour step (tau = 20 x DETOUR / SPEED =
-    # 2600 s < 3600 s), each step drawing e_step = (P_drive tau + P_hib (3600 - tau)) / eta_d,
+    # best sequence drives back one 20 m cell per hour step (tau = 20 m / SPEED = 2000 s <
+    # 3600 s, the least drive time on the flat map), each step drawing e_step = (P_drive tau + P_hib (3600 - tau)) / eta_d,
     # to the lit column, where the array covers the 40 W of hibernation: V = j e_step; the need
     # at a cell is the cheaper approach of a neighbouring node (its V plus the drive alone,
     # e_drive = P_drive tau / eta_d): (j - 1) e_step + e_drive (float32 table: 1e-3 relative)
     sim = _corridor_sim()
     hf, env = sim.haven, sim.env
-    tau = 20.0 * DETOUR / SPEED
+    tau = 20.0 / SPEED
     e_drive = hf.p_drive_w * tau / 3600.0 / 0.95
     e_step = e_drive + 40.0 * (3600.0 - tau) / 3600.0 / 0.95
     for j in (1, 3, 5):
@@ -100,3 +102,39 @@ def test_without_the_look_ahead_the_rover_steps_below_the_need() -> None:
     sim._step_unsafe = lambda b, dur_s, load_w: False
     _drive_out(sim)
     assert any(soc < need for _c, soc, need in sim.arrivals)
+
+
+def test_a_haven_walled_off_by_impassable_cells_is_no_move() -> None:
+    # a 5 x 9 flat grid of 20 m cells (1 cell per block), impassable column j = 4: a node
+    # beside the wall cannot reach the one beyond it; with a gap in the wall at the bottom row
+    # the move exists and costs the real detour (Dijkstra on 8 neighbours), not the
+    # straight line
+    ny, nx, n = 5, 9, 4
+    env = M.environment(ny, nx, n_steps=n)
+    pace = np.full(ny * nx, 1.0 / SPEED)
+    wall = pace.copy().reshape(ny, nx)
+    wall[:, 4] = np.inf
+    kw = dict(hibernate_w=20.0, drive_w=100.0, capacity_wh=1000.0, charge_efficiency=0.95,
+              discharge_efficiency=0.95, budget_entries=1e9)
+    hf = survival_field(env, np.full(n, 300.0), wall.ravel(), **kw)
+    assert hf.block == 1
+    a = int(hf.node_of_block[0, 3])
+    b = int(hf.node_of_block[0, 5]) if hf.node_of_block[0, 5] >= 0 else None
+    moves = [int(m) for m in hf.nb_idx[a] if m >= 0]
+    assert b is not None and b not in moves  # two blocks away anyway: RING = 1
+    c = int(hf.node_of_block[1, 3])
+    across = [int(hf.node_of_block[i, 5]) for i in range(ny)]
+    assert not set(across) & {int(m) for m in hf.nb_idx[c] if m >= 0}
+    # a gap at the bottom row: (4, 3) -> (4, 4) -> (3, 5) is a move of 20 + 20 sqrt 2 m
+    gap = wall.copy()
+    gap[4, 4] = 1.0 / SPEED
+    hg = survival_field(env, np.full(n, 300.0), gap.ravel(), **kw)
+    src = int(hg.node_of_block[4, 4])
+    dst = int(hg.node_of_block[3, 5])
+    row = list(hg.nb_idx[src])
+    assert dst in row
+    tau = float(hg.nb_tau[src, row.index(dst)])
+    assert tau == pytest.approx(20.0 * math.sqrt(2.0) / SPEED, rel=1e-9)
+    # and from the cell left of the gap, the need routes through it
+    need_near = hg.need_wh(env.cell(float(env.x_m[3]), float(env.y_m[4])), 0.0)
+    assert math.isfinite(need_near)

@@ -16,9 +16,10 @@ candidates:
 
 - nodes: on blocks of ``f x f`` cells (``f`` keeps the table within a memory budget), the
   passable cell that is lit most often (the block's best haven);
-- moves: stay (hibernate or charge), or drive to a node of a block within two blocks, taking
-  ``m = ceil(tau / step)`` steps for a drive time ``tau`` = straight distance x the slower
-  cell's pace x :data:`DETOUR` (estimate);
+- moves: stay (hibernate or charge), or drive to the node of a neighbouring block, taking
+  ``m = ceil(tau / step)`` steps for the least drive time ``tau`` on the known map (Dijkstra
+  on the planner's edge costs through the blocks around the node, :func:`_window_times`): a
+  node walled off by impassable cells is no move, and a detour costs its real time;
 - energy per step (the battery model of :mod:`lupex.vehicles.power`): array input
   ``P_array[k] x min(sun_a, sun_b)`` against the drive load while driving and the hibernation
   load (with survival heaters) otherwise, stored at ``eta_c`` / drawn at ``1 / eta_d``;
@@ -36,9 +37,10 @@ an excursion limited by the energy to get back to a haven. Where the need exceed
 even at full charge, no haven is within reach and the rover falls back to hibernating in place
 (its loss is then reported with that cause).
 
-Limits: straight-line drive times with a detour factor between nodes (the timeline drives the
-real A* route), the sun of a move taken as the darker of its two ends, constant loads per
-mode, no thermal inertia; a coarse block (``f > 1``) sees only its best cell as a haven.
+Limits: routes between nodes are sought within one block around the move's ring (a longer
+detour is not seen); obstacles met during the mission are not in the field (it is computed
+once); the sun of a move is taken as the darker of its two ends; constant loads per mode, no
+thermal inertia; a coarse block (``f > 1``) sees only its best cell as a haven.
 
 References
 ----------
@@ -58,9 +60,7 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-DETOUR = 1.3
-"""Route length / straight distance assumed between haven nodes (estimate; the timeline drives
-the real A* route)."""
+from lupex.traverse import _kernels as TK
 
 RING = 1
 """Blocks a move may cross in one transition (Chebyshev radius)."""
@@ -69,6 +69,99 @@ MAX_MOVE_STEPS = 6
 """Longest single move between nodes, in steps."""
 
 INF = np.float32(np.inf)
+
+WINDOW_MARGIN_BLOCKS = 1
+"""Blocks beyond a node's move ring that its routes may cross (a detour around an obstacle)."""
+
+
+@nb.njit(cache=True, nogil=True)
+def _window_times(pace, elev, ny, nx, dx, dy, src, i0, i1, j0, j1, stop_s):
+    """Least drive time [s] from ``src`` to every cell of rows ``[i0, i1)`` x columns
+    ``[j0, j1)`` by routes inside that window: Dijkstra on the planner's edge cost (ground
+    length x mean pace of the two cells, :func:`lupex.traverse._kernels._edge`, 8 neighbours,
+    flat map scale), stopping beyond ``stop_s``."""
+    wy = i1 - i0
+    wx = j1 - j0
+    m = wy * wx
+    dist = np.full(m, np.inf)
+    closed = np.zeros(m, dtype=np.bool_)
+    cap = 8 * m + 8
+    hk = np.empty(cap, dtype=np.float64)
+    hv = np.empty(cap, dtype=np.int64)
+    si = src // nx - i0
+    sj = src - (src // nx) * nx - j0
+    ls = si * wx + sj
+    dist[ls] = 0.0
+    nh = TK._push(hk, hv, 0, 0.0, ls)
+    while nh > 0:
+        d, lc, nh = TK._pop(hk, hv, nh)
+        if closed[lc]:
+            continue
+        closed[lc] = True
+        if d > stop_s:
+            break
+        li = lc // wx
+        lj = lc - li * wx
+        c = (li + i0) * nx + lj + j0
+        for q in range(8):
+            ni = li + TK.DI[q]
+            nj = lj + TK.DJ[q]
+            if ni < 0 or ni >= wy or nj < 0 or nj >= wx:
+                continue
+            ln = ni * wx + nj
+            n = (ni + i0) * nx + nj + j0
+            if closed[ln] or not np.isfinite(pace[n]):
+                continue
+            lh = np.sqrt((TK.DJ[q] * dx) ** 2 + (TK.DI[q] * dy) ** 2)
+            dz = elev[n] - elev[c]
+            nd = d + np.sqrt(lh * lh + dz * dz) * 0.5 * (pace[c] + pace[n])
+            if nd < dist[ln]:
+                dist[ln] = nd
+                nh = TK._push(hk, hv, nh, nd, ln)
+    return dist
+
+
+@nb.njit(cache=True, parallel=True)
+def _node_moves(pace, elev, ny, nx, dx, dy, nodes, node_of_block, f, ring, margin, max_s):
+    """Moves of every node (itself first, then the nodes of the blocks within ``ring``) with
+    the least drive time on the known map, through the blocks within ``ring + margin``; a
+    node out of reach (walled off, or beyond ``max_s``) is not a move."""
+    nn = nodes.size
+    nbi, nbj = node_of_block.shape
+    kmax = (2 * ring + 1) ** 2
+    idx = np.full((nn, kmax), -1, np.int64)
+    tau = np.zeros((nn, kmax))
+    for a in nb.prange(nn):
+        c = nodes[a]
+        i = c // nx
+        j = c - i * nx
+        bi = i // f
+        bj = j // f
+        i0 = max(0, (bi - ring - margin) * f)
+        i1 = min(ny, (bi + ring + margin + 1) * f)
+        j0 = max(0, (bj - ring - margin) * f)
+        j1 = min(nx, (bj + ring + margin + 1) * f)
+        dist = _window_times(pace, elev, ny, nx, dx, dy, c, i0, i1, j0, j1, max_s)
+        wx = j1 - j0
+        idx[a, 0] = a
+        q = 1
+        for di in range(-ring, ring + 1):
+            for dj in range(-ring, ring + 1):
+                qi = bi + di
+                qj = bj + dj
+                if (di == 0 and dj == 0) or qi < 0 or qi >= nbi or qj < 0 or qj >= nbj:
+                    continue
+                b = node_of_block[qi, qj]
+                if b < 0:
+                    continue
+                cb = nodes[b]
+                ci = cb // nx
+                t = dist[(ci - i0) * wx + cb - ci * nx - j0]
+                if t <= max_s:
+                    idx[a, q] = b
+                    tau[a, q] = t
+                    q += 1
+    return idx, tau
 
 
 @nb.njit(cache=True, parallel=True)
@@ -154,6 +247,7 @@ class HavenField:
     p_drive_w: float
     eta_d: float
     pace: np.ndarray
+    _elev: np.ndarray | None = None
 
     def _k(self, t_s: float) -> int:
         return min(max(int(t_s // self.step_s), 0), self.v_wh.shape[0] - 1)
@@ -167,9 +261,18 @@ class HavenField:
         bi, bj = i // f, j // f
         nbi, nbj = self.node_of_block.shape
         out = []
-        pa = self.pace[cell]
-        for di in (-1, 0, 1):
-            for dj in (-1, 0, 1):
+        ny = self.shape[0]
+        m = RING + WINDOW_MARGIN_BLOCKS
+        i0, i1 = max(0, (bi - m) * f), min(ny, (bi + m + 1) * f)
+        j0, j1 = max(0, (bj - m) * f), min(nx, (bj + m + 1) * f)
+        if not math.isfinite(self.pace[cell]):
+            return out
+        if self._elev is None:
+            self._elev = np.zeros(self.pace.size)
+        dist = _window_times(self.pace, self._elev, ny, nx, self.dx_m, self.dy_m, int(cell),
+                             i0, i1, j0, j1, math.inf)
+        for di in range(-RING, RING + 1):
+            for dj in range(-RING, RING + 1):
                 qi, qj = bi + di, bj + dj
                 if not (0 <= qi < nbi and 0 <= qj < nbj):
                     continue
@@ -178,8 +281,7 @@ class HavenField:
                     continue
                 c = int(self.nodes[a])
                 ci, cj = divmod(c, nx)
-                d = math.hypot((ci - i) * self.dy_m, (cj - j) * self.dx_m)
-                tau = 0.0 if c == cell else d * DETOUR * max(pa, self.pace[c])
+                tau = float(dist[(ci - i0) * (j1 - j0) + cj - j0])
                 if not math.isfinite(tau):
                     continue
                 need = float(self.v_wh[self._k(t_s + tau), a])
@@ -253,29 +355,11 @@ def survival_field(env, array_w: np.ndarray, pace: np.ndarray, *, hibernate_w: f
             node_of_block[bi, bj] = len(nodes)
             nodes.append((bi * f + qi) * nx + bj * f + qj)
     nodes_a = np.asarray(nodes, np.int64)
-    kmax = (2 * RING + 1) ** 2
-    nb_idx = np.full((len(nodes), kmax), -1, np.int64)
-    nb_tau = np.zeros((len(nodes), kmax))
     step_s = float(env.step_s)
-    for a, c in enumerate(nodes):
-        i, j = divmod(c, nx)
-        bi, bj = i // f, j // f
-        row = [(a, 0.0)]
-        for di in range(-RING, RING + 1):
-            for dj in range(-RING, RING + 1):
-                qi, qj = bi + di, bj + dj
-                if (di == 0 and dj == 0) or not (0 <= qi < nbi and 0 <= qj < nbj):
-                    continue
-                b = int(node_of_block[qi, qj])
-                if b < 0:
-                    continue
-                ci, cj = divmod(nodes[b], nx)
-                d = math.hypot((ci - i) * env.dy_m, (cj - j) * env.dx_m)
-                tau = d * DETOUR * max(pace[c], pace[nodes[b]])
-                if math.isfinite(tau) and tau <= MAX_MOVE_STEPS * step_s:
-                    row.append((b, tau))
-        for q, (b, tau) in enumerate(row):
-            nb_idx[a, q], nb_tau[a, q] = b, tau
+    elev = np.ascontiguousarray(env.elev_m.ravel(), np.float64)
+    nb_idx, nb_tau = _node_moves(np.ascontiguousarray(pace, np.float64), elev, ny, nx,
+                                 env.dx_m, env.dy_m, nodes_a, node_of_block, f, RING,
+                                 WINDOW_MARGIN_BLOCKS, MAX_MOVE_STEPS * step_s)
     nb_m = np.maximum(np.ceil(nb_tau / step_s), 1).astype(np.int64)
     v = _survival_dp(sun, np.ascontiguousarray(array_w, np.float64), nodes_a, nb_idx, nb_tau,
                      nb_m, step_s, float(hibernate_w), float(drive_w), float(capacity_wh),
@@ -283,4 +367,5 @@ def survival_field(env, array_w: np.ndarray, pace: np.ndarray, *, hibernate_w: f
     return HavenField(nodes=nodes_a, block=f, v_wh=v, nb_idx=nb_idx, nb_tau=nb_tau,
                       node_of_block=node_of_block, shape=(ny, nx), dx_m=env.dx_m,
                       dy_m=env.dy_m, step_s=step_s, p_drive_w=float(drive_w),
-                      eta_d=float(discharge_efficiency), pace=np.asarray(pace, float))
+                      eta_d=float(discharge_efficiency), pace=np.asarray(pace, float),
+                      _elev=elev)

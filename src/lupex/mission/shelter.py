@@ -78,6 +78,19 @@ class Shelter:
             return 0.0
         return self.haven.need_wh(self.cell, self.t)
 
+    def _need_ahead(self) -> float:
+        """The need here now and one visibility step on, whichever is larger [Wh].
+
+        The field's need can jump within one step from below the battery to beyond it (the
+        last moment to leave ahead of a sweeping shadow): an energy margin is no time margin,
+        so the work rule looks one step ahead and shelters while leaving is still possible.
+        """
+        if self.haven is None:
+            return 0.0
+        now = self.haven.need_wh(self.cell, self.t)
+        ahead = self.haven.need_wh(self.cell, min(self.t + self.env.step_s, self.t_end))
+        return min(max(now, ahead), 2.0 * self.cfg.battery.capacity_wh)
+
     def _doomed(self, need: float) -> bool:
         """True where no haven sequence survives even from a full battery (noted once)."""
         if need <= self.cfg.battery.capacity_wh:
@@ -93,14 +106,14 @@ class Shelter:
         if self.haven is None or self._sheltering:
             return False
         need = self._need()
-        return not self._doomed(need) and self.soc < need + self._margin
+        return not self._doomed(need) and self.soc < self._need_ahead() + self._margin
 
     def _haven_floor(self) -> float | None:
         """The work floor of the haven rule [Wh], or None where it does not apply."""
         if self.haven is None or self._sheltering:
             return None
         need = self._need()
-        return None if self._doomed(need) else need + self._margin
+        return None if self._doomed(need) else self._need_ahead() + self._margin
 
     def _may_resume(self) -> bool:
         """True where a haven stay would end at once: lit, with twice the margin above the
@@ -108,7 +121,7 @@ class Shelter:
         cap = self.cfg.battery.capacity_wh
         resume = max(self.cfg.soc_resume_fraction * cap, 0.0)
         return (not self._dark(self.cell)
-                and self.soc >= max(self._need() + 2 * self._margin, resume) - 1e-6)
+                and self.soc >= max(self._need_ahead() + 2 * self._margin, resume) - 1e-6)
 
     def _step_unsafe(self, b: int, dur_s: float, load_w: float) -> bool:
         """True where driving on to the next route cell ``b`` (``dur_s`` at ``load_w``) would
