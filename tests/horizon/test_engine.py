@@ -17,7 +17,7 @@ from scipy.ndimage import gaussian_filter
 
 from lupex.constants import MOON_RADIUS_M as R
 from lupex.horizon import compute_horizon_tile, ray_march_horizon
-from lupex.horizon._kernel import _NEG, _near_field
+from lupex.horizon._kernel import _NEG, _near_field, group_max
 
 CRS = "IAU_2015:30135"
 
@@ -55,16 +55,20 @@ def test_near_field_column_bound_changes_no_horizon() -> None:
     # max(thr, near). The horizon max(near, far) must equal the one from the unpruned near
     # field, bit for bit.
     z = np.asarray(_rough(48).values, np.float64)
+    zm = np.empty_like(z)
+    group_max(z, zm)  # the column groups' maxima (the GPU passes a 1 x 1 array: no groups)
+    off = np.zeros((1, 1))
     rng = np.random.default_rng(11)
     n_below = n_above = 0
     for _ in range(400):
         r, c = int(rng.integers(0, 40)), int(rng.integers(0, 40))
         m = float(rng.choice([0.0, 0.3, 0.7, 1.0 - 1e-16, 1.0]))
         h = float(rng.choice([0.0, 2.0]))
-        full = _near_field(z, r, c, m, 200.0, 16, h, z[r, c], R, _NEG)
+        full = _near_field(z, off, r, c, m, 200.0, 16, h, z[r, c], R, _NEG)
         el_far = math.radians(float(rng.uniform(-5.0, 25.0)))
         thr = math.tan(el_far)
-        part = _near_field(z, r, c, m, 200.0, 16, h, z[r, c], R, thr)
+        part = _near_field(z, zm, r, c, m, 200.0, 16, h, z[r, c], R, thr)
+        assert_array_equal(part, _near_field(z, off, r, c, m, 200.0, 16, h, z[r, c], R, thr))
         assert part >= thr
         if full > thr:
             n_above += 1

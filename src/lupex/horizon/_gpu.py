@@ -125,7 +125,7 @@ def _lines_body(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, fo
                             X[o:o + n], Y[o:o + n], hor[o:o + n], stack[o:o + n])
 
 
-def _pixels_body(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
+def _pixels_body(Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                  lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, r_lo, c_lo_px, n_lines, counts,
                  c_lo, c_hi, ndem, offs, th, X, Y, hor, far_stride, out):
     """One thread per pixel of the tile (CPU twin: the second prange loop of ``azimuth_kernel``).
@@ -138,7 +138,7 @@ def _pixels_body(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, km
     r = r_lo + i
     c = c_lo_px + j
     s = int(math.floor((r - m * c - b_min) * Q))  # noqa: RUF046 - the pixel's strip
-    _pixel_span(s, c, c + 1, r, r + 1, r_lo, c_lo_px, Z, m, ds_col, Q, S, FS,  # noqa: F821
+    _pixel_span(s, c, c + 1, r, r + 1, r_lo, c_lo_px, Z, ZM, m, ds_col, Q, S, FS,  # noqa: F821
                 near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z, lv_meta, ff_center, ff_radius2,
                 ray_cap_m, b_min, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor, 7,
                 far_stride, out)
@@ -194,6 +194,7 @@ class GpuAzimuthKernel:
                              (kg, kmeta, lv_z, lv_meta, foot, ff_center))
         self._views: dict[Any, Any] = {}
         self._out: dict[tuple[int, int], Any] = {}
+        self._zm: Any = None
         self._cap = 0
         self._bufs: tuple[Any, ...] = ()
         self._sim = simulator_enabled()
@@ -258,8 +259,10 @@ class GpuAzimuthKernel:
         out = self._out[shape]
         blk = _SIM_PIX_BLOCK if self._sim else _PIX_BLOCK
         grid2 = (math.ceil(shape[1] / blk[0]), math.ceil(shape[0] / blk[1]))
+        if self._zm is None:  # a 1 x 1 array: no column groups in the near field on the GPU
+            self._zm = cuda.to_device(np.zeros((1, 1), np.float64))
         self._k["pixels"][grid2, blk](
-            dz, float(m), float(ds_col), int(Q), int(S), int(FS), int(near_cols), float(obs_h),
+            dz, self._zm, float(m), float(ds_col), int(Q), int(S), int(FS), int(near_cols), float(obs_h),
             float(R), wt, float(ex), float(ey), kg, kmeta, lv_z, lv_meta, ff_center, ff_radius2,
             float(ray_cap_m), float(b_min), rows[0], cols[0], n_lines, d_counts, d_c_lo, d_c_hi,
             d_ndem, d_offs, th, X, Y, hor, int(far_stride), out)

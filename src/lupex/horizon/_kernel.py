@@ -53,6 +53,7 @@ from lupex.terrain._interp import bilinear_clamped
 
 _NEG = -1.0e300
 _KSTEP = 16  # samples between knots of the projection's scale factor along a line
+_GROUP = 4  # near-field columns bounded at once (see _near_field)
 
 
 @nb.njit(cache=True, inline="always")
@@ -372,7 +373,7 @@ def _piece(Z, i, cc, r, c, m, ta, tb, zO, obs_h, rO, dsg, c2, R, best, first):
 
 
 @nb.njit(cache=True, _nrt=False)
-def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R, thr):
+def _near_field(Z, ZM, r, c, m, dsg, near_cols, obs_h, zO, R, thr):
     """Max tan(elevation) over the bilinear surface along the exact ray, ``0 < t <= near_cols``,
     or ``thr`` where nothing there exceeds ``thr``.
 
@@ -390,8 +391,12 @@ def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R, thr):
     highest of the cells' corners; the slope ``(r (1 - d^2/2) - rO) / (r d)`` (``d = t dsg / R``) grows with the
     radius ``r`` and is at most ``A / (rmax d) - d_k / 2`` with ``A = rmax - rO``, ``d = d_k``
     for ``A >= 0`` and ``d = d_(k+1)`` for ``A < 0`` (tested as
-    ``A < (best + d_k / 2) rmax d``, no division). Skipped columns hold only slopes below
-    the running best, so the horizon (the larger of near and far) is unchanged.
+    ``A < (best + d_k / 2) rmax d``, no division). From column ``_GROUP`` on, where ``ZM``
+    (:func:`group_max`, the view's running maximum over ``_GROUP + 1`` columns) is given, a
+    group of ``_GROUP`` columns is first bounded at once by the highest DEM value of the cells
+    it crosses. Skipped columns hold only slopes below the running best, so the horizon (the
+    larger of near and far) is unchanged. ``ZM`` of another shape than ``Z`` switches the
+    groups off (the GPU passes a 1 x 1 array).
     """
     n_minor, n_major = Z.shape
     best = thr
@@ -412,7 +417,28 @@ def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R, thr):
     dpt = dsg / R  # great-circle angle per column step [rad]
     inv_m = 1.0 / m if m > 0.0 else 0.0
     kmax = int(math.ceil(t_end))  # noqa: RUF046
-    for k in range(kmax):
+    grouped = ZM.shape[0] == n_minor and ZM.shape[1] == n_major
+    k = -1
+    while k + 1 < kmax:
+        k += 1
+        if (grouped and k >= _GROUP and k % _GROUP == 0 and k + _GROUP <= t_end
+                and best > _NEG):
+            # _GROUP columns at once: the highest DEM value of the cells they cross
+            # (ZM[i, j] = max Z[i, j .. j + _GROUP]) against the bound at their near end
+            ga = int(r + k * m)
+            gb = int(r + (k + _GROUP) * m) + 1
+            if gb > n_minor - 1:
+                gb = n_minor - 1
+            zg = ZM[ga, c + k]
+            for i in range(ga + 1, gb + 1):
+                zg = max(zg, ZM[i, c + k])
+            rmax = R + zg
+            A = rmax - rO
+            da = k * dpt
+            lim = best - 1e-12 * (1.0 + abs(best))
+            if A < (lim + 0.5 * da) * rmax * (da if A >= 0.0 else (k + _GROUP) * dpt):
+                k += _GROUP - 1
+                continue
         ta = float(k)
         tb = ta + 1.0
         if tb > t_end:
@@ -473,6 +499,19 @@ def _near_field(Z, r, c, m, dsg, near_cols, obs_h, zO, R, thr):
         else:
             best = _piece(Z, ia, cc, r, c, m, ta, tb, zO, obs_h, rO, dsg, c2, R, best, k == 0)
     return best
+
+
+@nb.njit(parallel=True, cache=True)
+def group_max(Z, out):
+    """``out[i, j] = max(Z[i, j : j + _GROUP + 1])`` (to the last column): the highest corner
+    of the cells of ``_GROUP`` columns from ``j`` in row ``i`` (:func:`_near_field`)."""
+    n_minor, n_major = Z.shape
+    for i in nb.prange(n_minor):
+        for j in range(n_major):
+            v = Z[i, j]
+            for jj in range(j + 1, min(j + _GROUP + 1, n_major)):
+                v = max(v, Z[i, jj])
+            out[i, j] = v
 
 
 @nb.njit(cache=True, inline="always")
@@ -717,7 +756,7 @@ def _line_hull(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, 
 
 
 @nb.njit(cache=True, _nrt=False)
-def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, m, ds_col, Q, S, FS, near_cols, obs_h,
+def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h,
                 R, wt, ex, ey, kg, kmeta, lv_z, lv_meta, ff_center, ff_radius2, ray_cap_m, b_min,
                 n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor, parts, far_stride, out):
     """Horizon elevation [deg] of the pixels of strip ``s`` (between lines ``s`` and ``s + 1``,
@@ -813,7 +852,8 @@ def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, m, ds_col, Q, S, FS, n
         # exceed the far field (columns bounded below it are skipped, see _near_field)
         g = g_far
         if (parts & 1) != 0:
-            g_near = _near_field(Z, r, c, m, ds_col / kO, near_cols, obs_h, zO, R, g_far)
+            g_near = _near_field(Z, ZM, r, c, m, ds_col / kO, near_cols, obs_h, zO, R,
+                                 g_far)
             if g_near > g:
                 g = g_near
         if g <= _NEG:
@@ -854,7 +894,7 @@ def sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, fo
 
 
 @nb.njit(parallel=True, cache=True)
-def pixels_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
+def pixels_kernel(Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                   lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
                   offs, th, X, Y, hor, out_rows, out_cols, parts, far_stride, out):
     """Horizon elevation [deg] of the view pixels ``out_rows x out_cols`` from the swept lines.
@@ -865,7 +905,7 @@ def pixels_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, k
     """
     n_lines = c_lo.shape[0]
     for s in nb.prange(-1, n_lines + 1):
-        _pixel_span(s, out_cols[0], out_cols[1], out_rows[0], out_rows[1], 0, 0, Z, m, ds_col,
+        _pixel_span(s, out_cols[0], out_cols[1], out_rows[0], out_rows[1], 0, 0, Z, ZM, m, ds_col,
                     Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z, lv_meta,
                     ff_center, ff_radius2, ray_cap_m, b_min, n_lines, counts, c_lo, c_hi, ndem,
                     offs, th, X, Y, hor, parts, far_stride, out)
@@ -939,10 +979,18 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
                                                         out_cols, n_minor, n_major, far_stride,
                                                         true_edges)
     th, X, Y, hor, stack = _scratch(scratch, int(offs[-1]))
+    if scratch is not None and scratch.get("zm_of") is Z:
+        ZM = scratch["zm"]  # consecutive azimuths share a view of the DEM
+    else:
+        ZM = np.empty_like(Z)
+        group_max(Z, ZM)
+        if scratch is not None:
+            scratch["zm_of"] = Z
+            scratch["zm"] = ZM
     if timings is None:
         sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
                     ff_center, ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor, stack)
-        pixels_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
+        pixels_kernel(Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                       lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
                       offs, th, X, Y, hor, out_rows, out_cols, 7, far_stride, out)
         return
@@ -959,7 +1007,7 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
     px = []
     for parts in (2, 6, 7):
         t = time.process_time()
-        pixels_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
+        pixels_kernel(Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                       lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
                       offs, th, X, Y, hor, out_rows, out_cols, parts, far_stride, out)
         px.append(time.process_time() - t)
