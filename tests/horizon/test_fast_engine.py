@@ -78,3 +78,24 @@ def test_tile_block_maximum_beyond_the_halo(monkeypatch: pytest.MonkeyPatch) -> 
     prep.coarse.clear()
     tile_mean = compute_horizon_tile(prep, az, rows=sl, cols=sl)
     assert _rms(tile_mean - whole) > 0.02
+
+
+def test_store_encoding_matches_numpy() -> None:
+    # The one-pass int16 encoder of the Zarr store against numpy's round / where / clip /
+    # astype (the encoder before issue 12): identical codes, including halves (round half to
+    # even), NaN / inf (fill) and values beyond the int16 range (clipped).
+    from lupex.horizon.store import FILL, SCALE_DEG, _encode
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(0.0, 20.0, (6, 40, 50)).astype(np.float32)
+    flat = x.reshape(-1)
+    flat[:200] = np.round(flat[:200] * 200.0) / 200.0  # exact halves of 0.01 deg
+    flat[200:203] = [np.nan, np.inf, -np.inf]
+    flat[203:205] = [400.0, -400.0]
+    q = np.round(np.asarray(x, np.float64) / SCALE_DEG)
+    want = np.where(np.isfinite(q), np.clip(q, -32767, 32767), FILL).astype(np.int16)
+    got = _encode(x)
+    np.testing.assert_array_equal(got, want)
+    assert got.dtype == np.int16 and got.shape == x.shape
+    # a wrong scale (0.1 deg) would fail
+    assert not np.array_equal(_encode(x * 10.0), want)

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numba as nb
 import numpy as np
 import xarray as xr
 
@@ -56,9 +57,27 @@ def _fingerprint(prep: Prepared) -> str:
 
 
 def _encode(deg: np.ndarray) -> np.ndarray:
-    q = np.round(np.asarray(deg, np.float64) / SCALE_DEG)
-    q = np.where(np.isfinite(q), np.clip(q, -32767, 32767), FILL)
-    return q.astype(np.int16)
+    """int16 codes ``round(deg / 0.01)`` (half to even, clipped to +-32767; -32768 where not
+    finite) in one pass (numpy's round/where/clip/astype took ~60 ns per value, 0.75 s per
+    48 x 500 x 500 chunk: most of ``lupex horizon``'s store time)."""
+    src = np.ascontiguousarray(deg)
+    out = np.empty(src.shape, np.int16)
+    _encode_kernel(src.reshape(-1), out.reshape(-1), SCALE_DEG)
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
+def _encode_kernel(src: np.ndarray, out: np.ndarray, scale: float) -> None:
+    for i in nb.prange(src.shape[0]):
+        q = np.rint(np.float64(src[i]) / scale)  # as numpy: float64 division, half to even
+        if not np.isfinite(q):
+            out[i] = FILL
+        elif q > 32767.0:
+            out[i] = 32767
+        elif q < -32767.0:
+            out[i] = -32767
+        else:
+            out[i] = np.int16(q)
 
 
 def _chunk_jobs(n_az: int, ny: int, nx: int, ab: int, tile: int) -> list[tuple[int, int, int]]:
