@@ -23,8 +23,8 @@ def _rms(a: np.ndarray) -> float:
 def test_lola_crops_vs_ray_march(which: str, request: pytest.FixtureRequest) -> None:
     # The 40 m connecting ridge and the 300 m Haworth/Shoemaker crops (DEM only), 50 random
     # pixels at 36 azimuths off the grid axes. Tolerance: the 0.02 deg RMS; the 99th
-    # percentile below 0.1 deg catches an artefact confined to a few directions. Measured:
-    # 0.005-0.010 deg RMS.
+    # percentile below 0.1 deg catches an artefact confined to a few directions. Measured on
+    # 100 random pixels x 36 azimuths: 0.0104 (ridge) and 0.0106 (Haworth) deg RMS, p99 0.04.
     from lupex.terrain import read_dem
 
     dem = read_dem(request.getfixturevalue(which))
