@@ -121,3 +121,30 @@ def test_nested_horizons_see_the_region_through_the_regional_dem(regional) -> No
     # 1.8 deg RMS, median 0.2 deg
     alone = horizon_map(lin, n_azimuths=72).isel(y=slice(2, None, 5), x=slice(2, None, 5))
     assert math.sqrt(float(np.mean((alone.values - r.values) ** 2))) > 1.0
+
+
+def test_real_site_dem_nested_in_the_real_regional_dem(lola_shackleton, lola_ridge) -> None:
+    # LOLA: the 40 m crop of Shackleton's rim as the site DEM inside the 200 m crop; the
+    # nested horizons through both levels against a fine ray march through the same levels
+    # (the engine's 0.02 deg RMS budget), and the 200 m level matters: without it the rim
+    # site misses the far side of Shackleton and the ridge
+    from lupex.horizon import horizon_map, ray_march_horizon
+    from lupex.mission.nested import NestedSpec, nested_dem, nested_horizons, nested_prepared
+    from lupex.terrain import read_dem
+
+    regional = read_dem(lola_shackleton)
+    site = read_dem(lola_ridge)
+    c = (float(site.x[128]), float(site.y[128]))
+    spec = NestedSpec(pixel_m=None, half_width_m=1500.0, dem_path=str(lola_ridge),
+                      n_azimuths=48)
+    fine = nested_dem(regional, c, spec)
+    assert abs(float(fine.x[1] - fine.x[0]) - 40.0) < 1e-6 and fine.shape[0] >= 75
+    hor = nested_horizons(fine, regional, spec)
+    prep, _reach = nested_prepared(fine, regional, spec)
+    rng = np.random.default_rng(1)
+    pts = np.stack([rng.integers(0, fine.shape[0], 20), rng.integers(0, fine.shape[1], 20)], 1)
+    ref = np.asarray(ray_march_horizon(prep, pts, azimuths=hor.azimuth.values))
+    d = hor.values[:, pts[:, 0], pts[:, 1]].T - ref
+    assert math.sqrt(float(np.mean(d**2))) < 0.02
+    alone = horizon_map(fine, n_azimuths=48).values[:, pts[:, 0], pts[:, 1]].T
+    assert math.sqrt(float(np.mean((alone - ref) ** 2))) > 0.5

@@ -96,14 +96,15 @@ def far_levels(regional: xr.DataArray, spec: NestedSpec) -> tuple[list[xr.DataAr
     return [*levels, ring], span_km + spec.far_field_radius_km
 
 
-def nested_horizons(dem: xr.DataArray, regional: xr.DataArray, spec: NestedSpec, *,
-                    progress: Callable[[int, int], None] | None = None) -> xr.DataArray:
-    """Horizon elevation [deg] ``(azimuth, y, x)`` of the nested DEM through all levels."""
-    from lupex.horizon import HorizonSettings, azimuths_deg, iter_horizon_tiles, prepare_horizon
-    from lupex.horizon.core import horizon_attrs
+def nested_prepared(dem: xr.DataArray, regional: xr.DataArray,
+                    spec: NestedSpec) -> tuple[Any, float]:
+    """The nested DEM and its levels unwrapped for the horizon engine
+    (:func:`lupex.horizon.prepare_horizon`), and the far-field reach [km]; a site DEM may sit a
+    few metres off the regional product, so the levels are shifted to meet it along the nested
+    DEM's edge."""
+    from lupex.horizon import prepare_horizon
 
     levels, reach_km = far_levels(regional, spec)
-    # a site DEM may sit a few metres off the regional product: meet it along the nested edge
     prep = prepare_horizon(dem, far_field=levels, far_field_radius_km=reach_km,
                            align_far_field=False)
     if spec.dem_path:
@@ -111,6 +112,17 @@ def nested_horizons(dem: xr.DataArray, regional: xr.DataArray, spec: NestedSpec,
         for lv in prep.levels:
             lv.z = (lv.z - np.float32(off)).astype(np.float32)
             lv.offset_m += off
+        prep.notes.append(f"levels shifted by {-off:+.1f} m to meet the site DEM")
+    return prep, reach_km
+
+
+def nested_horizons(dem: xr.DataArray, regional: xr.DataArray, spec: NestedSpec, *,
+                    progress: Callable[[int, int], None] | None = None) -> xr.DataArray:
+    """Horizon elevation [deg] ``(azimuth, y, x)`` of the nested DEM through all levels."""
+    from lupex.horizon import HorizonSettings, azimuths_deg, iter_horizon_tiles
+    from lupex.horizon.core import horizon_attrs
+
+    prep, reach_km = nested_prepared(dem, regional, spec)
     n = int(spec.n_azimuths)
     ny, nx = prep.z.shape
     cube = np.empty((n, ny, nx), np.float32)
