@@ -179,7 +179,9 @@ def _answers(r: _Report) -> str:
             cards.append(_card("Water found", "no sample analysed", "before the end of mission"))
         if "distance_driven_m" in m:
             cards.append(_card("Driven", fmt.value("distance_driven_m", m["distance_driven_m"]),
-                               f"{m.get('drill_sites', '?')} drill sites"))
+                               f"{m.get('drill_sites', '?')} drill sites" + (
+                                   f"; on a {m['mission_grid']['pixel_m']:g} m nested grid"
+                                   if (m.get("mission_grid") or {}).get("nested") else "")))
         if "data_returned_mb" in m:
             cards.append(_card("Data returned", f"{fmt.number(m['data_returned_mb'], 0)} MB"))
     if "psr_area_km2" in s:
