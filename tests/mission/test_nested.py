@@ -148,3 +148,14 @@ def test_real_site_dem_nested_in_the_real_regional_dem(lola_shackleton, lola_rid
     assert math.sqrt(float(np.mean(d**2))) < 0.02
     alone = horizon_map(fine, n_azimuths=48).values[:, pts[:, 0], pts[:, 1]].T
     assert math.sqrt(float(np.mean((alone - ref) ** 2))) > 0.5
+
+
+def test_a_bad_nested_grid_is_refused_before_any_work(regional, tmp_path) -> None:
+    from lupex.mission.nested import NestedSpec, check_spec
+
+    check_spec(regional, NestedSpec(pixel_m=10.0, half_width_m=500.0))
+    with pytest.raises(ParameterError, match="nested_pixel_m = 30"):
+        check_spec(regional, NestedSpec(pixel_m=30.0, half_width_m=500.0))
+    with pytest.raises(InputFileError, match=r"mission\.nested_dem"):
+        check_spec(regional, NestedSpec(pixel_m=None, half_width_m=500.0,
+                                        dem_path=str(tmp_path / "none.tif")))

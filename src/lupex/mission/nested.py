@@ -55,6 +55,23 @@ def default_half_width_m(area_m: float, landing_accuracy_m: float) -> float:
     return 1.25 * (0.5 * area_m + landing_accuracy_m)
 
 
+def check_spec(regional: xr.DataArray, spec: NestedSpec) -> None:
+    """Refuse a nested grid that cannot be built, before any work: a pixel that does not tile
+    the regional one, or a site DEM that is not there."""
+    from pathlib import Path
+
+    from lupex.errors import InputFileError
+    from lupex.terrain.nested import _ratio
+
+    if spec.dem_path:
+        if not Path(spec.dem_path).is_file():
+            raise InputFileError(f"{spec.dem_path}: no such site DEM (mission.nested_dem); "
+                                 "give the path of a GeoTIFF in the regional DEM's CRS.")
+        return
+    x = np.asarray(regional["x"].values, float)
+    _ratio(abs(float(x[1] - x[0])), float(spec.pixel_m))
+
+
 def nested_dem(regional: xr.DataArray, centre_xy: tuple[float, float],
                spec: NestedSpec) -> xr.DataArray:
     """The nested DEM: a site DEM cropped, or the regional one refined."""

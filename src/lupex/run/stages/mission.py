@@ -266,6 +266,11 @@ def run(ctx: RunContext) -> MissionStageResult:
     from lupex.mission.truth import make_truth
 
     sc = ctx.scenario
+    spec = nested_spec(ctx)
+    if spec is not None:  # refuse a bad nested grid before the minutes of site screening
+        from lupex.mission.nested import check_spec
+
+        check_spec(ctx.need("terrain").dem, spec)
     chosen = choose_landing(ctx)
     if chosen is None:
         why = next((n for n in ctx.need("sites").notes if n.startswith("no pixel meets")), "")
@@ -275,7 +280,6 @@ def run(ctx: RunContext) -> MissionStageResult:
         return load(ctx)
     landing, cfg, sci, env, landing_note = chosen
     ctx.register(ENV, long_name="mission environment (visibility, stations, terrain)")
-    spec = nested_spec(ctx)
     if spec is not None:
         env = nested_environment(ctx, landing, spec)
         ctx.register(ENV_NESTED, long_name="nested mission environment (visibility, stations, "
