@@ -186,7 +186,8 @@ def write_plots(result, env, run_dir: Path, *, capacity_wh: float,
         ax.set_xlabel("water [wt%]")
     axes[0][0].set_ylabel("depth [m]")
     axes[0][0].invert_yaxis()
-    axes[0][0].legend(fontsize=7)
+    if sites:  # "no samples" has nothing to label
+        axes[0][0].legend(fontsize=7)
     out["profiles"] = _fig(run_dir / PLOTS["profiles"], fig)
     return out
 
