@@ -55,7 +55,7 @@ References
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numba as nb
 import numpy as np
@@ -248,52 +248,70 @@ class HavenField:
     eta_d: float
     pace: np.ndarray
     _elev: np.ndarray | None = None
+    _route_cache: dict = field(default_factory=dict, repr=False)
 
     def _k(self, t_s: float) -> int:
         return min(max(int(t_s // self.step_s), 0), self.v_wh.shape[0] - 1)
 
-    def approach(self, cell: int, t_s: float) -> list[tuple[float, int, float]]:
-        """Nodes near ``cell`` as (need at ``t_s`` including the drive there [Wh], node,
-        drive time [s]), cheapest first."""
-        _ny, nx = self.shape
+    def _routes(self, cell: int) -> list[tuple[int, float]]:
+        """(node, least drive time [s]) from ``cell`` to the nodes of the blocks around it on
+        the known map (static, so computed once per cell and kept)."""
+        got = self._route_cache.get(cell)
+        if got is not None:
+            return got
+        ny, nx = self.shape
         i, j = divmod(int(cell), nx)
         f = self.block
         bi, bj = i // f, j // f
         nbi, nbj = self.node_of_block.shape
+        out: list[tuple[int, float]] = []
+        if math.isfinite(self.pace[cell]):
+            m = RING + WINDOW_MARGIN_BLOCKS
+            i0, i1 = max(0, (bi - m) * f), min(ny, (bi + m + 1) * f)
+            j0, j1 = max(0, (bj - m) * f), min(nx, (bj + m + 1) * f)
+            if self._elev is None:
+                self._elev = np.zeros(self.pace.size)
+            dist = _window_times(self.pace, self._elev, ny, nx, self.dx_m, self.dy_m,
+                                 int(cell), i0, i1, j0, j1, math.inf)
+            for di in range(-RING, RING + 1):
+                for dj in range(-RING, RING + 1):
+                    qi, qj = bi + di, bj + dj
+                    if not (0 <= qi < nbi and 0 <= qj < nbj):
+                        continue
+                    a = int(self.node_of_block[qi, qj])
+                    if a < 0:
+                        continue
+                    ci, cj = divmod(int(self.nodes[a]), nx)
+                    tau = float(dist[(ci - i0) * (j1 - j0) + cj - j0])
+                    if math.isfinite(tau):
+                        out.append((a, tau))
+        self._route_cache[cell] = out
+        return out
+
+    def approach(self, cell: int, t_s: float) -> list[tuple[float, int, float]]:
+        """Nodes near ``cell`` as (need at ``t_s`` including the drive there [Wh], node,
+        drive time [s]), cheapest first."""
         out = []
-        ny = self.shape[0]
-        m = RING + WINDOW_MARGIN_BLOCKS
-        i0, i1 = max(0, (bi - m) * f), min(ny, (bi + m + 1) * f)
-        j0, j1 = max(0, (bj - m) * f), min(nx, (bj + m + 1) * f)
-        if not math.isfinite(self.pace[cell]):
-            return out
-        if self._elev is None:
-            self._elev = np.zeros(self.pace.size)
-        dist = _window_times(self.pace, self._elev, ny, nx, self.dx_m, self.dy_m, int(cell),
-                             i0, i1, j0, j1, math.inf)
-        for di in range(-RING, RING + 1):
-            for dj in range(-RING, RING + 1):
-                qi, qj = bi + di, bj + dj
-                if not (0 <= qi < nbi and 0 <= qj < nbj):
-                    continue
-                a = int(self.node_of_block[qi, qj])
-                if a < 0:
-                    continue
-                c = int(self.nodes[a])
-                ci, cj = divmod(c, nx)
-                tau = float(dist[(ci - i0) * (j1 - j0) + cj - j0])
-                if not math.isfinite(tau):
-                    continue
-                need = float(self.v_wh[self._k(t_s + tau), a])
-                need += self.p_drive_w * tau / 3600.0 / self.eta_d
-                out.append((need, a, tau))
+        for a, tau in self._routes(int(cell)):
+            need = float(self.v_wh[self._k(t_s + tau), a])
+            need += self.p_drive_w * tau / 3600.0 / self.eta_d
+            out.append((need, a, tau))
         out.sort()
         return out
 
     def need_wh(self, cell: int, t_s: float) -> float:
-        """Least charge at ``cell`` and ``t_s`` from which a haven sequence survives [Wh]."""
-        a = self.approach(cell, t_s)
-        return a[0][0] if a else math.inf
+        """Least charge at ``cell`` and ``t_s`` from which a haven sequence survives [Wh]
+        (the cheapest of :meth:`approach`, without building the list: the hot call)."""
+        best = math.inf
+        v, step, last = self.v_wh, self.step_s, self.v_wh.shape[0] - 1
+        p, eta = self.p_drive_w, self.eta_d
+        for a, tau in self._routes(int(cell)):
+            k = int((t_s + tau) // step)
+            k = 0 if k < 0 else (last if k > last else k)
+            need = float(v[k, a]) + p * tau / 3600.0 / eta  # as approach(), bit for bit
+            if need < best:
+                best = need
+        return best
 
     def moves(self, node: int, t_s: float) -> list[tuple[float, int, float]]:
         """The node's moves at ``t_s`` as (need after the move [Wh], target node, drive time
