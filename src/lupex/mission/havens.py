@@ -293,11 +293,24 @@ class HavenField:
         drive time [s]), cheapest first."""
         out = []
         for a, tau in self._routes(int(cell)):
-            need = float(self.v_wh[self._k(t_s + tau), a])
+            need = float(self.v_wh[self._k_arrive(t_s, tau), a])
             need += self.p_drive_w * tau / 3600.0 / self.eta_d
             out.append((need, a, tau))
         out.sort()
         return out
+
+    def _k_arrive(self, t_s: float, tau: float) -> int:
+        """The field's step at a node reached after driving ``tau`` seconds from ``t_s``.
+
+        The table holds the need at the start of a step (a move takes whole steps, as in
+        :meth:`moves`); a rover arriving within a step has less of it left, so it counts from
+        the next step boundary (it waits there). Taking the step of the arrival instead was
+        optimistic: the need at a cell stayed finite while every move of the node beside it
+        was already too late.
+        """
+        if tau <= 0.0:
+            return self._k(t_s)
+        return self._k(math.ceil((t_s + tau) / self.step_s - 1e-9) * self.step_s)
 
     def need_wh(self, cell: int, t_s: float) -> float:
         """Least charge at ``cell`` and ``t_s`` from which a haven sequence survives [Wh]
@@ -306,7 +319,10 @@ class HavenField:
         v, step, last = self.v_wh, self.step_s, self.v_wh.shape[0] - 1
         p, eta = self.p_drive_w, self.eta_d
         for a, tau in self._routes(int(cell)):
-            k = int((t_s + tau) // step)
+            if tau <= 0.0:
+                k = int(t_s // step)
+            else:  # as _k_arrive
+                k = math.ceil((t_s + tau) / step - 1e-9)
             k = 0 if k < 0 else (last if k > last else k)
             need = float(v[k, a]) + p * tau / 3600.0 / eta  # as approach(), bit for bit
             if need < best:

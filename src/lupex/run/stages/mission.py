@@ -378,7 +378,7 @@ def _fingerprint(sc: Any) -> Any:
 
 STAGE = Stage(name="mission", needs=("terrain", "horizon", "volatiles", "sites", "launch"),
               reads=("mission", "rover", "truth", "instruments", "window.start", "horizon"),
-              version="9",
+              version="10",
               run=run, load=load,
               doc="the surface mission from touchdown to its end, with Monte Carlo",
               fingerprint=_fingerprint)
