@@ -514,7 +514,7 @@ def main(argv: list[str] | None = None) -> int:
                                      a.whole_az or (72 if a.quick else 360),
                                      40 if a.quick else 200)
     if "dask" in sections:
-        out["dask"] = dask_section(96 if a.quick else 256, 16 if a.quick else 96)
+        out["dask"] = dask_section(96 if a.quick else 512, 16 if a.quick else 360)
     if "gpu" in sections:
         out["gpu"] = gpu_section(a.quick, a.radius_km)
     if a.json:
