@@ -441,16 +441,22 @@ def dask_section(n: int, n_az: int) -> dict:
                 write_horizons_zarr(prep, Path(tmp) / "warm.zarr", n_azimuths=8, tile_size=16,
                                     azimuth_block=8, scheduler=cl.scheduler_address,
                                     overwrite=True)  # load the numba cache in every worker
+                cpu0 = client.run(time.process_time)
                 t0 = time.perf_counter()
                 write_horizons_zarr(prep, Path(tmp) / f"w{w}.zarr", scheduler=cl.scheduler_address,
                                     **kw)
                 res[f"workers_{w}_s"] = time.perf_counter() - t0
+                cpu1 = client.run(time.process_time)
+                # the workers' CPU time: more than the wall time on one worker means it was
+                # not held to one core
+                res[f"workers_{w}_cpu_s"] = sum(cpu1[k] - cpu0[k] for k in cpu1)
     res["scaling"] = res["workers_1_s"] / res["workers_2_s"]
     print(f"\ndask.distributed LocalCluster (worker processes, 1 thread + 1 numba thread each): "
           f"{res['case']}")
     print(f"  1 worker {res['workers_1_s']:.1f} s, 2 workers {res['workers_2_s']:.1f} s: "
           f"{res['scaling']:.2f}x (ideal 2x; {os.cpu_count()} cores on this machine, load "
-          f"{os.getloadavg()[0]:.1f})")
+          f"{os.getloadavg()[0]:.1f}); workers' CPU {res['workers_1_cpu_s']:.1f} and "
+          f"{res['workers_2_cpu_s']:.1f} s")
     return res
 
 
