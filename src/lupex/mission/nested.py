@@ -120,12 +120,15 @@ def nested_prepared(dem: xr.DataArray, regional: xr.DataArray,
     few metres off the regional product, so the levels are shifted to meet it along the nested
     DEM's edge."""
     from lupex.horizon import prepare_horizon
+    from lupex.horizon.core import _edge_offset
 
     levels, reach_km = far_levels(regional, spec)
     prep = prepare_horizon(dem, far_field=levels, far_field_radius_km=reach_km,
                            align_far_field=False)
     if spec.dem_path:
-        off = _edge_median(dem, regional)
+        # (regional - site) along the site DEM's edge; the regional DEM is the finest level
+        off = (_edge_offset(prep.z, prep.x, prep.y, prep.levels[0]) or 0.0) if prep.levels \
+            else 0.0
         for lv in prep.levels:
             lv.z = (lv.z - np.float32(off)).astype(np.float32)
             lv.offset_m += off
@@ -158,18 +161,3 @@ def nested_horizons(dem: xr.DataArray, regional: xr.DataArray, spec: NestedSpec,
         out = out.rio.write_crs(prep.crs)
     return out
 
-
-def _edge_median(dem: xr.DataArray, regional: xr.DataArray) -> float:
-    """Median (regional - nested) [m] over the nested DEM's outer band (10 %, >= 3 pixels)."""
-    z = np.asarray(dem.values, float)
-    ny, nx = z.shape
-    w = max(3, int(0.1 * min(ny, nx)))
-    band = np.zeros((ny, nx), bool)
-    band[:w, :] = band[-w:, :] = True
-    band[:, :w] = band[:, -w:] = True
-    rr, cc = np.nonzero(band)
-    reg = regional.interp(x=xr.DataArray(np.asarray(dem["x"].values)[cc]),
-                          y=xr.DataArray(np.asarray(dem["y"].values)[rr]))
-    d = np.asarray(reg.values, float) - z[rr, cc]
-    d = d[np.isfinite(d)]
-    return float(np.median(d)) if d.size else 0.0

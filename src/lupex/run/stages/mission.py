@@ -163,7 +163,7 @@ MAX_ENV_BYTES = 4e9
 """Largest visibility table of a mission grid [bytes] (two uint8 per cell and step)."""
 
 
-def nested_environment(ctx: RunContext, landing_xy, spec) -> Any:
+def nested_environment(ctx: RunContext, landing_xy, cfg, spec) -> Any:
     """The mission environment on the nested grid around ``landing_xy`` (cached), with the
     nested DEM and its maximum horizon registered as maps."""
     from dataclasses import asdict
@@ -179,9 +179,7 @@ def nested_environment(ctx: RunContext, landing_xy, spec) -> Any:
     m = ctx.scenario.mission
     step_s = m.step_h * SECONDS_PER_HOUR
     t0 = touchdown(ctx)
-    cfg_days = (m.resolved()["extended_duration_days"] if m.extended
-                else m.resolved()["duration_days"])
-    n = math.ceil(cfg_days * 86400.0 / step_s)
+    n = math.ceil(cfg.duration_s / step_s)
     key = {k: v for k, v in asdict(spec).items() if k != "far_field"}
     dem_file = {}
     if spec.dem_path:
@@ -281,7 +279,7 @@ def run(ctx: RunContext) -> MissionStageResult:
     landing, cfg, sci, env, landing_note = chosen
     ctx.register(ENV, long_name="mission environment (visibility, stations, terrain)")
     if spec is not None:
-        env = nested_environment(ctx, landing, spec)
+        env = nested_environment(ctx, landing, cfg, spec)
         ctx.register(ENV_NESTED, long_name="nested mission environment (visibility, stations, "
                      "terrain)")
     vol = ctx.need("volatiles").maps
