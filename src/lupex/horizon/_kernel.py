@@ -413,6 +413,7 @@ def _near_field(Z, ZM, r, c, m, dsg, near_cols, obs_h, zO, R, thr):
     if t_end <= 0.0:
         return best
     rO = R + zO + obs_h
+    zc = zO + obs_h
     c2 = dsg * dsg / (2.0 * R)
     dpt = dsg / R  # great-circle angle per column step [rad]
     inv_m = 1.0 / m if m > 0.0 else 0.0
@@ -456,42 +457,52 @@ def _near_field(Z, ZM, r, c, m, dsg, near_cols, obs_h, zO, R, thr):
         ib = ia + 1
         cross = yb > ib and ib <= n_minor - 2
         if k > 0 and best > _NEG:
-            # the surface along the ray inside this column is at most its values at the
-            # column's ends (and at the row crossing) plus the bulge of a quadratic piece,
-            # |p2| L^2 / 4 <= |Cuw| m / 4 (L <= 1); where the column is cut short, the
-            # highest corner of its cells
             c00 = Z[ia, cc]
             c01 = Z[ia, cc + 1]
             c10 = Z[ia + 1, cc]
             c11 = Z[ia + 1, cc + 1]
+            da = ta * dpt
+            lim = best - 1e-12 * (1.0 + abs(best))  # margin for rounding of the bound
             if tb == ta + 1.0:
+                # The slope of _slope_better, (r (1 - d^2/2) - rO) / (r d) with r = R + z,
+                # equals (z - zc) / (r d) - d / 2 (zc = zO + h) and is at most
+                # (z - zc) / (rO d) - d_a / 2 for any sign of z - zc. Along each piece of the
+                # ray in this column the surface is at most its chord plus the bulge of a
+                # quadratic piece, |p2| L^2 / 4 <= |Cuw| m / 4 (L <= 1), and
+                # (chord + bulge - zc) / (rO t dpt) is B + A / t, monotone: its maximum is at
+                # a piece end. So the column is skipped when every piece end (the column's
+                # two ends and the row crossing), raised by the bulge, is below the running
+                # best at its own distance: z_e + bulge - zc < (lim + d_a / 2) rO t_e dpt.
                 wa = ya - ia
                 za = (1.0 - wa) * c00 + wa * c10
                 jb = int(yb)
                 if jb > n_minor - 2:
                     jb = n_minor - 2
                 wb = yb - jb
-                zmax = max(za, (1.0 - wb) * Z[jb, cc + 1] + wb * Z[jb + 1, cc + 1])
+                zb = (1.0 - wb) * Z[jb, cc + 1] + wb * Z[jb + 1, cc + 1]
                 bulge = abs(c11 - c10 - c01 + c00)
+                zr = _NEG
+                tr = ta
                 if cross:
-                    u = (ib - r) * inv_m - ta
-                    if u < 0.0:
-                        u = 0.0
-                    if u > 1.0:
-                        u = 1.0
-                    zmax = max(zmax, (1.0 - u) * c10 + u * c11)
+                    tr = min(max((ib - r) * inv_m, ta), tb)
+                    u = tr - ta
+                    zr = (1.0 - u) * c10 + u * c11
                     bulge = max(bulge, abs(Z[ib + 1, cc + 1] - Z[ib + 1, cc] - c11 + c10))
-                zmax += 0.25 * m * bulge
+                base = zc - 0.25 * m * bulge - 1e-6  # 1 um: margin for rounding
+                kq = (lim + 0.5 * da) * rO * dpt
+                if (za - base < kq * ta and zb - base < kq * tb
+                        and (not cross or zr - base < kq * tr)):
+                    continue
             else:
+                # a column cut short by the DEM's edge: the highest corner of its cells at
+                # the column's near end, with the exact slope's growth in r (as the groups)
                 zmax = max(max(c00, c01), max(c10, c11))
                 if cross:
                     zmax = max(zmax, max(Z[ib + 1, cc], Z[ib + 1, cc + 1]))
-            rmax = R + zmax
-            A = rmax - rO
-            da = ta * dpt
-            lim = best - 1e-12 * (1.0 + abs(best))  # margin for rounding of the bound
-            if A < (lim + 0.5 * da) * rmax * (da if A >= 0.0 else tb * dpt):
-                continue
+                rmax = R + zmax
+                A = rmax - rO
+                if A < (lim + 0.5 * da) * rmax * (da if A >= 0.0 else tb * dpt):
+                    continue
         if cross:
             tr = min(max((ib - r) * inv_m, ta), tb)
             best = _piece(Z, ia, cc, r, c, m, ta, tr, zO, obs_h, rO, dsg, c2, R, best, k == 0)
