@@ -424,7 +424,6 @@ def dask_section(n: int, n_az: int) -> dict:
     from distributed import Client, LocalCluster
 
     from lupex.horizon import prepare_horizon
-    from lupex.horizon.store import write_horizons_zarr
     from lupex.terrain.synth import synthetic_south_pole
 
     prep = prepare_horizon(synthetic_south_pole(size_km=n * 0.04, pixel_m=40.0, seed=7))
@@ -432,12 +431,40 @@ def dask_section(n: int, n_az: int) -> dict:
           "overwrite": True}
     res: dict = {"case": f"synthetic 40 m {n}^2, {n_az} azimuths, "
                  f"{4 * 8} chunks of {kw['tile_size']}^2 x {kw['azimuth_block']} azimuths"}
+    # A spawned worker process imports this script (numba included) before the cluster's
+    # ``env`` is applied, and numba reads NUMBA_NUM_THREADS once, at import: without the
+    # variable in this process's environment too, each worker ran numba on every core (one
+    # worker used 41 s of CPU in 21.7 s; two oversubscribed the two cores: 0.81x).
+    old_env = os.environ.get("NUMBA_NUM_THREADS")
+    os.environ["NUMBA_NUM_THREADS"] = "1"  # inherited by the workers; this process's numba
+    try:                                   # is already set up and keeps its threads
+        _dask_runs(prep, kw, res, LocalCluster, Client)
+    finally:
+        if old_env is None:
+            os.environ.pop("NUMBA_NUM_THREADS", None)
+        else:
+            os.environ["NUMBA_NUM_THREADS"] = old_env
+    res["scaling"] = res["workers_1_s"] / res["workers_2_s"]
+    print(f"\ndask.distributed LocalCluster (worker processes, 1 thread + 1 numba thread each): "
+          f"{res['case']}")
+    print(f"  1 worker {res['workers_1_s']:.1f} s, 2 workers {res['workers_2_s']:.1f} s: "
+          f"{res['scaling']:.2f}x (ideal 2x; {os.cpu_count()} cores on this machine, load "
+          f"{os.getloadavg()[0]:.1f}); workers' CPU {res['workers_1_cpu_s']:.1f} and "
+          f"{res['workers_2_cpu_s']:.1f} s; numba threads per worker {res['numba_threads']}")
+    return res
+
+
+def _dask_runs(prep, kw, res, LocalCluster, Client) -> None:
+    from lupex.horizon.store import write_horizons_zarr
+
     with tempfile.TemporaryDirectory() as tmp:
         for w in (1, 2):
             with LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
                               dashboard_address=None, env={"NUMBA_NUM_THREADS": "1"}) as cl, \
                     Client(cl) as client:
                 client.run(lambda: __import__("lupex.horizon.store"))
+                res["numba_threads"] = sorted(set(client.run(
+                    lambda: __import__("numba").get_num_threads()).values()))
                 write_horizons_zarr(prep, Path(tmp) / "warm.zarr", n_azimuths=8, tile_size=16,
                                     azimuth_block=8, scheduler=cl.scheduler_address,
                                     overwrite=True)  # load the numba cache in every worker
@@ -450,14 +477,6 @@ def dask_section(n: int, n_az: int) -> dict:
                 # the workers' CPU time: more than the wall time on one worker means it was
                 # not held to one core
                 res[f"workers_{w}_cpu_s"] = sum(cpu1[k] - cpu0[k] for k in cpu1)
-    res["scaling"] = res["workers_1_s"] / res["workers_2_s"]
-    print(f"\ndask.distributed LocalCluster (worker processes, 1 thread + 1 numba thread each): "
-          f"{res['case']}")
-    print(f"  1 worker {res['workers_1_s']:.1f} s, 2 workers {res['workers_2_s']:.1f} s: "
-          f"{res['scaling']:.2f}x (ideal 2x; {os.cpu_count()} cores on this machine, load "
-          f"{os.getloadavg()[0]:.1f}); workers' CPU {res['workers_1_cpu_s']:.1f} and "
-          f"{res['workers_2_cpu_s']:.1f} s")
-    return res
 
 
 # -------------------------------------------------------------------------------------- gpu
