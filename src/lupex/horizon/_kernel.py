@@ -66,14 +66,15 @@ def _kscale(x, y, kg, kmeta):
 def _level_sample(x, y, lv_z, lv_meta):
     """Elevation [m] and pixel size [m] of the finest far-field level holding (x, y).
 
-    ``lv_meta[l] = (offset, ny, nx, x0, y0, dx, dy, pixel_m)``; returns (nan, 0) if none does.
+    ``lv_meta[l] = (offset, ny, nx, x0, y0, dx, dy, pixel_m, 1 / dx, 1 / dy)``; returns
+    (nan, 0) if none does.
     """
     for lv in range(lv_meta.shape[0]):
         off = int(lv_meta[lv, 0])
         ny = int(lv_meta[lv, 1])
         nx = int(lv_meta[lv, 2])
-        fc = (x - lv_meta[lv, 3]) / lv_meta[lv, 5]
-        fr = (y - lv_meta[lv, 4]) / lv_meta[lv, 6]
+        fc = (x - lv_meta[lv, 3]) * lv_meta[lv, 8]
+        fr = (y - lv_meta[lv, 4]) * lv_meta[lv, 9]
         if fc < 0.0 or fr < 0.0 or fc > nx - 1.0 or fr > ny - 1.0:
             continue
         c0 = min(int(fc), nx - 2)
@@ -117,6 +118,8 @@ def _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_
     n_major = Z.shape[1]
     inv = 1.0 / S
     last = (c_hi - c_lo) * S
+    inv2R = 2.0 / R  # one division per sample: d = step / (mean k) / R = step (2 / R) / (k1 + k2)
+    dcol2 = ds_col * inv * inv2R
     if not write:
         # counting pass: the DEM part has a known length; only the far field needs a walk
         n = last + 1
@@ -177,7 +180,7 @@ def _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_
                 kslope = 0.0
         kk = ka + kslope * (jj - ja)
         if n > 0:
-            d = ds_col * inv / (0.5 * (kk + kprev)) / R
+            d = dcol2 / (kk + kprev)  # ds_col / S / (mean k) / R
             theta += d
             sn, cs = _rotate(sn, cs, d)
         kprev = kk
@@ -249,7 +252,7 @@ def _line_samples(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_
                 tb = t + _KSTEP * step
                 kslope = (_kscale(xw + ex * tb, yw + ey * tb, kg, kmeta) - ka) / (tb - ta)
             kk = ka + kslope * (t - ta)
-            d = (t - tprev) / (0.5 * (kk + kprev)) / R
+            d = (t - tprev) * inv2R / (kk + kprev)
             theta += d
             sn, cs = _rotate(sn, cs, d)
             kprev = kk
@@ -604,7 +607,7 @@ def _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, F
         if t - t_first < 40.0 * blend_m:
             z += dz0 * bf
         kk = k0 + kslope * t
-        d = (t - tprev) / (0.5 * (kk + kprev)) / R
+        d = (t - tprev) * (2.0 / R) / (kk + kprev)
         theta += d
         sn, cs = _rotate(sn, cs, d)
         kprev = kk

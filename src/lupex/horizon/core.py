@@ -364,13 +364,13 @@ def _tile_in_view(v: _View, ny: int, nx: int, rows: slice, cols: slice) -> tuple
 
 def _levels_packed(levels: list[_Level]) -> tuple[np.ndarray, np.ndarray]:
     if not levels:
-        return np.zeros(1, np.float32), np.zeros((0, 8), np.float64)
-    meta = np.zeros((len(levels), 8), np.float64)
+        return np.zeros(1, np.float32), np.zeros((0, 10), np.float64)
+    meta = np.zeros((len(levels), 10), np.float64)
     chunks = []
     off = 0
     for i, lv in enumerate(levels):
         ny, nx = lv.z.shape
-        meta[i] = (off, ny, nx, lv.x0, lv.y0, lv.dx, lv.dy, lv.pixel_m)
+        meta[i] = (off, ny, nx, lv.x0, lv.y0, lv.dx, lv.dy, lv.pixel_m, 1.0 / lv.dx, 1.0 / lv.dy)
         chunks.append(np.ascontiguousarray(lv.z, np.float32).ravel())
         off += ny * nx
     return np.concatenate(chunks), meta
