@@ -44,7 +44,8 @@ DEVICES = ("cpu", "gpu", "auto")
 # device functions resolve their globals when the kernels are compiled)
 _HELPERS = ("bilinear_clamped", "_kscale", "_level_sample", "_rotate", "_line_samples",
             "_line_range", "_higher_next", "_hull_query", "_slope_better", "_piece", "_near_field", "_exit_t",
-            "_bilinear", "_far_ray", "_far_line", "_line_hull", "_lerp_neg", "_pixel_span")
+            "_bilinear", "_far_ray", "_far_line", "_line_hull", "_lerp_neg", "_far_pair",
+            "_pixel_span")
 
 _LINE_BLOCK = 64  # threads per block, lines kernel
 # threads per block of the pixels kernel as (view columns, view rows): consecutive threads of a

@@ -787,6 +787,10 @@ def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, ZM, m, ds_col, Q, S, F
     ``parts`` (bit mask, 7 = all) switches off the near field (bit 1), the hull queries
     (bit 2) or the pixel's own far-field ray (bit 4), for profiling only."""
     n_minor, n_major = Z.shape
+    sL0 = -1
+    sL1 = n_lines
+    if far_stride > 1 and lv_meta.shape[0] > 0:
+        sL0, sL1 = _far_pair(s, far_stride, n_lines, counts, ndem)
     for c in range(c_from, c_to):
         # the one row of strip s at column c, if any: s <= (r - m c - b_min) Q < s + 1
         r0 = int(math.ceil(b_min + s / Q + m * c))  # noqa: RUF046
@@ -833,14 +837,11 @@ def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, ZM, m, ds_col, Q, S, F
             # continues beyond the window; this pixel takes the terrain there from the nearest
             # such lines on either side (>= halo pixels away, so their lateral spacing of
             # far_stride / Q pixels is a small angle), interpolated across as the DEM lines are
-            L0 = l0
-            while L0 >= 0 and L0 > l0 - 2 * far_stride and not (
-                    L0 < n_lines and counts[L0] > ndem[L0]):
-                L0 -= 1
-            L1 = l0 + 1
-            while L1 < n_lines and L1 < l0 + 1 + 2 * far_stride and not (
-                    L1 >= 0 and counts[L1] > ndem[L1]):
-                L1 += 1
+            if l0 == s:  # always, for a pixel of strip s: found once per strip
+                L0 = sL0
+                L1 = sL1
+            else:
+                L0, L1 = _far_pair(l0, far_stride, n_lines, counts, ndem)
             ffA, gA = _far_line(L0, c, rO, S, near_cols, True, th_skip, False, n_lines,
                                    counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
             ffB, gB = _far_line(L1, c, rO, S, near_cols, True, th_skip, False, n_lines,
@@ -875,6 +876,22 @@ def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, ZM, m, ds_col, Q, S, F
             rs = R + zO
             g = -math.sqrt(rO * rO - rs * rs) / rs
         out[r - or0, c - oc0] = np.float32(math.degrees(math.atan(g)))
+
+
+@nb.njit(cache=True, inline="always")
+def _far_pair(l0, far_stride, n_lines, counts, ndem):
+    """Tile mode: the nearest lines at or below ``l0`` and at or above ``l0 + 1`` that continue
+    beyond the window (with far-field samples), within ``2 far_stride`` lines (else -1 or
+    ``n_lines``-side values that :func:`_far_line` reads as no line)."""
+    L0 = l0
+    while L0 >= 0 and L0 > l0 - 2 * far_stride and not (
+            L0 < n_lines and counts[L0] > ndem[L0]):
+        L0 -= 1
+    L1 = l0 + 1
+    while L1 < n_lines and L1 < l0 + 1 + 2 * far_stride and not (
+            L1 >= 0 and counts[L1] > ndem[L1]):
+        L1 += 1
+    return L0, L1
 
 
 @nb.njit(cache=True, inline="always")
