@@ -126,17 +126,17 @@ def _profile_cases(quick: bool, radius_km: float):
     return cases
 
 
-def _tile_case():
-    """The whole-pole configuration in small: one 512^2 tile (halo 384 px, the defaults of
-    ``write_horizons_zarr``) in the middle of a 1536^2 synthetic DEM at 20 m, with an 80 m far
-    field over +-120 km (smooth random relief, 800 m std) beyond the 4x block-mean copy."""
+def _tile_case(n: int = 1536):
+    """The whole-pole configuration in small: one 512^2 tile (halo 384 px, the default) in the
+    middle of a 1536^2 synthetic DEM at 20 m, with an 80 m far field over +-120 km (smooth
+    random relief, 800 m std) beyond the 4x block-maximum copy."""
     import xarray as xr
     from scipy.ndimage import zoom
 
     from lupex.horizon import prepare_horizon
     from lupex.terrain.synth import synthetic_south_pole
 
-    n, t = 1536, 512
+    t = 512
     dem = synthetic_south_pole(size_km=n * 0.02, pixel_m=20.0, seed=7)
     rng = np.random.default_rng(1)
     f = zoom(rng.normal(0.0, 1.0, (100, 100)), 30, order=3)[:3000, :3000] * 800.0
@@ -200,7 +200,29 @@ def profile_section(quick: bool, radius_km: float, repeats: int = 3) -> list[dic
         _print_profile_row(row)
     if not quick:
         rows.append(tile_coarsening_check())
+        rows.append(tile_size_check())
     return rows
+
+
+def tile_size_check(sizes: tuple[int, ...] = (512, 1024)) -> dict:
+    """Per-core rate of tile mode against the tile's edge (halo 384, the default): the
+    benchmark's tile case, cut from a 2304^2 synthetic DEM at 20 m with its 80 m far field. The
+    sweep lines cross the tile and the halo ahead of it, so a bigger tile wastes less."""
+    from lupex.horizon import azimuths_deg
+
+    n = 2304
+    _, prep, n_az, _ = _tile_case(n)
+    az = azimuths_deg(n_az)
+    res: dict = {"case": f"tile size, 20 m {n}^2 DEM, halo 384, 80 m far field, {n_az} az"}
+    for t in sizes:
+        sl = slice(n // 2 - t // 2, n // 2 + t // 2)
+        _run_tile(prep, az[:1], threads=1, tile=(sl, sl))
+        best = min(_run_tile(prep, az, threads=1, tile=(sl, sl))[1] for _ in range(2))
+        res[f"ns_tile_{t}"] = best / (t * t * n_az) * 1e9
+    print(f"\n{res['case']}: " + ", ".join(f"{t}^2 tile {res[f'ns_tile_{t}']:.0f} ns"
+                                           for t in sizes)
+          + " per pixel-azimuth (CPU, 1 thread)")
+    return res
 
 
 def tile_coarsening_check() -> dict:

@@ -33,7 +33,8 @@ def register(app: typer.Typer) -> None:
                                                   help="Far-field radius around the DEM centre [km]."),
         out: Path = typer.Option(Path("horizons.zarr"), "--out", help="Output Zarr store; rerun "
                                  "the same command to resume an interrupted run."),
-        tile_size: int = typer.Option(512, "--tile-size", help="Spatial chunk edge [pixels]."),
+        tile_size: int = typer.Option(1024, "--tile-size", help="Spatial chunk edge [pixels] "
+                                      "(bigger tiles waste less time on the halo around them)."),
         azimuth_block: int = typer.Option(48, "--azimuth-block", help="Azimuths per chunk."),
         scheduler: str | None = typer.Option(None, "--scheduler", help="dask.distributed scheduler "
                                              "address (tcp://host:8786); local threads by default."),
