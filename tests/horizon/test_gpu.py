@@ -78,6 +78,10 @@ def cases() -> dict[str, dict]:
         # own far-field ray) and pixels that take all their far field from the lines' hulls
         "rough_far": {"dem": _grid(rough, 200.0), "far_field": _far_field(),
                       "far_field_radius_km": 10.0, "settings": HorizonSettings(near_field_px=6)},
+        # a 40 m DEM under a 1 km far field: neighbouring lines share the far field beyond
+        # their own 12-pixel seam (stride 8), the pixels take it from the nearest full lines
+        "shared_far": {"dem": _grid(rough, 40.0), "far_field": _far_field(),
+                       "far_field_radius_km": 10.0, "settings": HorizonSettings(near_field_px=6)},
         # a tile of a bigger DEM with a small halo: the block-maximum outer level and the
         # pixels whose rays leave the halo inside the near field (their own far-field ray)
         "tile_halo": {"dem": _grid(_rough(24, 7), 200.0), "rows": slice(4, 12),

@@ -44,7 +44,7 @@ DEVICES = ("cpu", "gpu", "auto")
 # device functions resolve their globals when the kernels are compiled)
 _HELPERS = ("bilinear_clamped", "_kscale", "_level_sample", "_rotate", "_line_samples",
             "_line_range", "_higher_next", "_hull_query", "_slope_better", "_piece", "_near_field", "_exit_t",
-            "_bilinear", "_far_ray", "_far_line", "_line_hull", "_lerp_neg", "_far_pair",
+            "_bilinear", "_far_ray", "_far_line", "_line_hull", "_lerp_neg", "_full", "_far_pair",
             "_pixel_span")
 
 _LINE_BLOCK = 64  # threads per block, lines kernel
@@ -128,7 +128,7 @@ def _lines_body(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, fo
 
 def _pixels_body(Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                  lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, r_lo, c_lo_px, n_lines, counts,
-                 c_lo, c_hi, ndem, offs, th, X, Y, hor, far_stride, out):
+                 c_lo, c_hi, ndem, offs, th, X, Y, hor, far_stride, seam_n, out):
     """One thread per pixel of the tile (CPU twin: the second prange loop of ``azimuth_kernel``).
 
     ``out`` covers the tile only: pixel (r, c) of the view goes to ``out[r - r_lo, c - c_lo_px]``.
@@ -142,7 +142,7 @@ def _pixels_body(Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg
     _pixel_span(s, c, c + 1, r, r + 1, r_lo, c_lo_px, Z, ZM, m, ds_col, Q, S, FS,  # noqa: F821
                 near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z, lv_meta, ff_center, ff_radius2,
                 ray_cap_m, b_min, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor, 7,
-                far_stride, out)
+                far_stride, seam_n, out)
 
 
 def _clone(func: Any, glb: dict[str, Any]) -> types.FunctionType:
@@ -219,12 +219,13 @@ class GpuAzimuthKernel:
                  near_cols: int, obs_h: float, R: float, wt: np.ndarray, ex: float, ey: float,
                  far_cap: int, ray_cap_m: float, b_anchor: float, out_rows: tuple[int, int],
                  out_cols: tuple[int, int], view_key: Any = None, far_stride: int = 1,
-                 true_edges: int = 3) -> np.ndarray:
+                 true_edges: int = 3, seam_n: int = 0) -> np.ndarray:
         """Horizon elevation [deg] float32 of the view's pixels ``out_rows x out_cols``.
 
         Arguments as for :func:`lupex.horizon._kernel.azimuth_kernel`; ``view_key`` names the
         orientation of ``Z`` so that each distinct view of the DEM is uploaded once per tile;
-        ``far_stride`` and ``true_edges`` as for the CPU kernel (tile mode).
+        ``far_stride``, ``true_edges`` and ``seam_n`` as for the CPU kernel (tile mode, a
+        shared far field).
         """
         from lupex.horizon._kernel import line_layout
 
@@ -241,7 +242,8 @@ class GpuAzimuthKernel:
         cols = (int(out_cols[0]), int(out_cols[1]))
         b_min, c_lo, c_hi, cap, ndem, offs = line_layout(
             float(m), int(Q), int(S), int(far_cap), float(b_anchor), np.array(rows, np.int64),
-            np.array(cols, np.int64), n_minor, n_major, int(far_stride), int(true_edges))
+            np.array(cols, np.int64), n_minor, n_major, int(far_stride), int(true_edges),
+            int(seam_n))
         n_lines = int(c_lo.shape[0])
         ntot = max(int(offs[-1]), 1)
         d_c_lo, d_c_hi, d_counts, d_ndem, d_offs = (cuda.to_device(a) for a in
@@ -266,5 +268,5 @@ class GpuAzimuthKernel:
             dz, self._zm, float(m), float(ds_col), int(Q), int(S), int(FS), int(near_cols), float(obs_h),
             float(R), wt, float(ex), float(ey), kg, kmeta, lv_z, lv_meta, ff_center, ff_radius2,
             float(ray_cap_m), float(b_min), rows[0], cols[0], n_lines, d_counts, d_c_lo, d_c_hi,
-            d_ndem, d_offs, th, X, Y, hor, int(far_stride), out)
+            d_ndem, d_offs, th, X, Y, hor, int(far_stride), int(seam_n), out)
         return out.copy_to_host()

@@ -624,14 +624,17 @@ def _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, F
 
 
 @nb.njit(cache=True, inline="always")
-def _far_line(li, c, rO, S, near_cols, early, th_skip, tail_ok, n_lines, counts, c_lo, c_hi,
-              ndem, offs, th, X, Y, hor):
+def _far_line(li, c, rO, S, near_cols, early, th_skip, tail_ok, skip_n, seam_n, n_lines, counts,
+              c_lo, c_hi, ndem, offs, th, X, Y, hor):
     """tan(elevation) of line ``li``'s hull beyond the near field, seen from the observer above
     column ``c`` (radius ``rO``), and of the smooth sphere beyond the line's last sample.
 
-    Returns ``(has_far_field, g)``: ``g`` is the larger of the hull's and (where
-    ``tail_ok``, see :func:`_pixel_span`) the sphere tail's tan(elevation), -1e300 when neither
-    exists. No trigonometry: with the observer's sample at ``(Xj, Yj) = rj (sin thO, cos thO)``
+    Returns ``(has_far_field, g)``: ``g`` is the larger of the hull's and the sphere tail's
+    tan(elevation), -1e300 when neither exists. The tail counts where the line's last sample
+    is where the data end along it: a line with its whole far field (its slots exceed the DEM
+    part plus ``seam_n``) that has far-field samples, or (``tail_ok``, see
+    :func:`_pixel_span`) a line with none. ``early`` queries start at the line's far field,
+    ``skip_n`` samples into it (past the seam of a shared far field). No trigonometry: with the observer's sample at ``(Xj, Yj) = rj (sin thO, cos thO)``
     the local vertical is ``(Xj, Yj) / rj`` and the local horizontal ``(Yj, -Xj) / rj``, so a
     point ``d = (dX, dY)`` from the observer has ``tan(el) = (d . (Xj, Yj)) / (d . (Yj, -Xj))``
     (the same as ``atan2(dY, dX) + thO``). The sphere of radius ``rE`` (the last sample's) is
@@ -654,7 +657,7 @@ def _far_line(li, c, rO, S, near_cols, early, th_skip, tail_ok, n_lines, counts,
     if s0 > ndem[li] or early:
         # the pixel's own ray leaves the DEM inside the near field: only far-field samples
         # beyond the stretch marched along the ray itself (angle th_skip) count
-        s0 = ndem[li]
+        s0 = ndem[li] + skip_n
         if th_skip > 0.0:
             th_cut = th[o + j] + th_skip
             lo = s0
@@ -675,7 +678,8 @@ def _far_line(li, c, rO, S, near_cols, early, th_skip, tail_ok, n_lines, counts,
         dY = Y[o + v] - YO
         g = (dX * Xj + dY * Yj) / (dX * Yj - dY * Xj)
     ff = n > ndem[li]
-    if tail_ok or ff:
+    full = offs[li + 1] - offs[li] > ndem[li] + seam_n
+    if (tail_ok and not ff) or (ff and full):
         XE = X[o + n - 1]
         YE = Y[o + n - 1]
         rE2 = XE * XE + YE * YE
@@ -689,7 +693,7 @@ def _far_line(li, c, rO, S, near_cols, early, th_skip, tail_ok, n_lines, counts,
 
 @nb.njit(cache=True)
 def line_layout(m, Q, S, far_cap, b_anchor, out_rows, out_cols, n_minor, n_major, far_stride,
-                true_edges):
+                true_edges, seam_n=0):
     """The sweep lines that bracket a tile and their sample capacities (one azimuth).
 
     Returns ``(b_min, c_lo, c_hi, cap, ndem, offs)``: line ``li`` has intercept
@@ -700,7 +704,9 @@ def line_layout(m, Q, S, far_cap, b_anchor, out_rows, out_cols, n_minor, n_major
     Only every ``far_stride``-th line, the last one, and the lines that leave the view through
     a true edge of the DEM get far-field slots (``true_edges``: bit 1 = the view's last column
     is a DEM edge, bit 2 = its last row); the others stop at the window's edge (tile mode, see
-    :func:`_pixel_span`). ``far_stride = 1`` gives every line its far field.
+    :func:`_pixel_span`), or ``seam_n`` samples into the far field (a shared far field on a
+    whole DEM: the seam where the far field is pulled to the line's own last DEM sample).
+    ``far_stride = 1`` gives every line its far field.
     """
     # lines needed to bracket every requested pixel
     b_lo = out_rows[0] - m * (out_cols[1] - 1)
@@ -726,7 +732,7 @@ def line_layout(m, Q, S, far_cap, b_anchor, out_rows, out_cols, n_minor, n_major
             if not far:
                 right = m <= 0.0 or b + m * (n_major - 1.0) <= n_minor - 1.0
                 far = (true_edges & (1 if right else 2)) != 0
-            cap[li] = ndem[li] + (far_cap if far else 0)
+            cap[li] = ndem[li] + (far_cap if far else min(seam_n, far_cap))
     offs = np.zeros(n_lines + 1, np.int64)
     for li in range(n_lines):
         offs[li + 1] = offs[li] + cap[li]
@@ -772,7 +778,8 @@ def _line_hull(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, 
 @nb.njit(cache=True, _nrt=False)
 def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h,
                 R, wt, ex, ey, kg, kmeta, lv_z, lv_meta, ff_center, ff_radius2, ray_cap_m, b_min,
-                n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor, parts, far_stride, out):
+                n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor, parts, far_stride, seam_n,
+                out):
     """Horizon elevation [deg] of the pixels of strip ``s`` (between lines ``s`` and ``s + 1``,
     at most one per column) in columns ``c_from..c_to - 1`` and rows ``r_lo..r_hi - 1``,
     written to ``out[r - or0, c - oc0]``: exact near field, then the two bracketing lines'
@@ -790,7 +797,7 @@ def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, ZM, m, ds_col, Q, S, F
     sL0 = -1
     sL1 = n_lines
     if far_stride > 1 and lv_meta.shape[0] > 0:
-        sL0, sL1 = _far_pair(s, far_stride, n_lines, counts, ndem)
+        sL0, sL1 = _far_pair(s, far_stride, n_lines, counts, ndem, offs, seam_n)
     for c in range(c_from, c_to):
         # the one row of strip s at column c, if any: s <= (r - m c - b_min) Q < s + 1
         r0 = int(math.ceil(b_min + s / Q + m * c))  # noqa: RUF046
@@ -826,13 +833,15 @@ def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, ZM, m, ds_col, Q, S, F
         # the sphere beyond a line's last sample counts where that sample ends the data along the
         # pixel's ray: a line with far field, or (whole DEM, the ray not leaving it early) the
         # line's own DEM edge; a window line of a tile ends at the window, not the data
-        tail_ok = far_stride <= 1 and not early
-        ff0, g0 = _far_line(l0, c, rO, S, near_cols, early, th_skip, tail_ok, n_lines,
-                                 counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
-        ff1, g1 = _far_line(l0 + 1, c, rO, S, near_cols, early, th_skip, tail_ok, n_lines,
-                                 counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+        tail_ok = (far_stride <= 1 or seam_n > 0) and not early
+        ff0, g0 = _far_line(l0, c, rO, S, near_cols, early, th_skip, tail_ok, 0, seam_n,
+                            n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+        ff1, g1 = _far_line(l0 + 1, c, rO, S, near_cols, early, th_skip, tail_ok, 0, seam_n,
+                            n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
         g_far = _lerp_neg(g0, g1, f)
-        if far_stride > 1 and lv_meta.shape[0] > 0 and (parts & 2) != 0 and not (ff0 and ff1):
+        if (far_stride > 1 and lv_meta.shape[0] > 0 and (parts & 2) != 0
+                and not (ff0 and ff1 and _full(l0, n_lines, offs, ndem, seam_n)
+                         and _full(l0 + 1, n_lines, offs, ndem, seam_n))):
             # tile mode: only every far_stride-th line (and those leaving through a true DEM edge)
             # continues beyond the window; this pixel takes the terrain there from the nearest
             # such lines on either side (>= halo pixels away, so their lateral spacing of
@@ -841,11 +850,12 @@ def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, ZM, m, ds_col, Q, S, F
                 L0 = sL0
                 L1 = sL1
             else:
-                L0, L1 = _far_pair(l0, far_stride, n_lines, counts, ndem)
-            ffA, gA = _far_line(L0, c, rO, S, near_cols, True, th_skip, False, n_lines,
-                                   counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
-            ffB, gB = _far_line(L1, c, rO, S, near_cols, True, th_skip, False, n_lines,
-                                   counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+                L0, L1 = _far_pair(l0, far_stride, n_lines, counts, ndem, offs, seam_n)
+            # (on a whole DEM, their samples past the seam: the lines' own seams cover it)
+            ffA, gA = _far_line(L0, c, rO, S, near_cols, True, th_skip, False, seam_n, seam_n,
+                                n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+            ffB, gB = _far_line(L1, c, rO, S, near_cols, True, th_skip, False, seam_n, seam_n,
+                                n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
             if not ffA:
                 gA = _NEG
             if not ffB:
@@ -879,17 +889,23 @@ def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, ZM, m, ds_col, Q, S, F
 
 
 @nb.njit(cache=True, inline="always")
-def _far_pair(l0, far_stride, n_lines, counts, ndem):
-    """Tile mode: the nearest lines at or below ``l0`` and at or above ``l0 + 1`` that continue
-    beyond the window (with far-field samples), within ``2 far_stride`` lines (else -1 or
-    ``n_lines``-side values that :func:`_far_line` reads as no line)."""
+def _full(li, n_lines, offs, ndem, seam_n):
+    """Whether line ``li`` has slots for its whole far field (not only a seam, or none)."""
+    return 0 <= li < n_lines and offs[li + 1] - offs[li] > ndem[li] + seam_n
+
+
+@nb.njit(cache=True, inline="always")
+def _far_pair(l0, far_stride, n_lines, counts, ndem, offs, seam_n):
+    """The nearest lines at or below ``l0`` and at or above ``l0 + 1`` that continue through
+    the whole far field and have far-field samples, within ``2 far_stride`` lines (else values
+    that :func:`_far_line` reads as no line): tile mode, and a shared far field."""
     L0 = l0
     while L0 >= 0 and L0 > l0 - 2 * far_stride and not (
-            L0 < n_lines and counts[L0] > ndem[L0]):
+            L0 < n_lines and counts[L0] > ndem[L0] and _full(L0, n_lines, offs, ndem, seam_n)):
         L0 -= 1
     L1 = l0 + 1
     while L1 < n_lines and L1 < l0 + 1 + 2 * far_stride and not (
-            L1 >= 0 and counts[L1] > ndem[L1]):
+            L1 >= 0 and counts[L1] > ndem[L1] and _full(L1, n_lines, offs, ndem, seam_n)):
         L1 += 1
     return L0, L1
 
@@ -927,7 +943,7 @@ def sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, fo
 @nb.njit(parallel=True, cache=True)
 def pixels_kernel(Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                   lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
-                  offs, th, X, Y, hor, out_rows, out_cols, parts, far_stride, out):
+                  offs, th, X, Y, hor, out_rows, out_cols, parts, far_stride, seam_n, out):
     """Horizon elevation [deg] of the view pixels ``out_rows x out_cols`` from the swept lines.
 
     ``parts`` is a bit mask of the work done per pixel: 1 exact near field, 2 the lines'
@@ -939,7 +955,7 @@ def pixels_kernel(Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, k
         _pixel_span(s, out_cols[0], out_cols[1], out_rows[0], out_rows[1], 0, 0, Z, ZM, m, ds_col,
                     Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z, lv_meta,
                     ff_center, ff_radius2, ray_cap_m, b_min, n_lines, counts, c_lo, c_hi, ndem,
-                    offs, th, X, Y, hor, parts, far_stride, out)
+                    offs, th, X, Y, hor, parts, far_stride, seam_n, out)
 
 
 def _scratch(scratch, ntot):
@@ -959,7 +975,8 @@ def _scratch(scratch, ntot):
 
 def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta,
                    lv_z, lv_meta, foot, ff_center, ff_radius, far_cap, ray_cap_m, b_anchor, out_rows,
-                   out_cols, out, timings=None, far_stride=1, true_edges=3, scratch=None):
+                   out_cols, out, timings=None, far_stride=1, true_edges=3, scratch=None,
+                   seam_n=0):
     """Horizon elevation [deg] of the view's pixels for one azimuth.
 
     Parameters
@@ -990,6 +1007,10 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
         Tile mode (a window of a bigger DEM): only every ``far_stride``-th line continues
         beyond the window unless it leaves through a true DEM edge (``true_edges``, see
         :func:`line_layout`).
+    seam_n : int
+        A shared far field on a whole DEM: the lines between every ``far_stride``-th one stop
+        ``seam_n`` samples into the far field, and a pixel takes the rest from the nearest
+        lines that continue (``far_stride = 1``: every line continues).
     scratch : dict, optional
         Line buffers kept between calls (one per tile and thread): reused, their pages are
         touched once instead of once per azimuth.
@@ -1008,7 +1029,7 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
     ff_radius2 = ff_radius * ff_radius
     b_min, c_lo, c_hi, counts, ndem, offs = line_layout(m, Q, S, far_cap, b_anchor, out_rows,
                                                         out_cols, n_minor, n_major, far_stride,
-                                                        true_edges)
+                                                        true_edges, seam_n)
     th, X, Y, hor, stack = _scratch(scratch, int(offs[-1]))
     if scratch is not None and scratch.get("zm_of") is Z:
         ZM = scratch["zm"]  # consecutive azimuths share a view of the DEM
@@ -1023,7 +1044,7 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
                     ff_center, ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor, stack)
         pixels_kernel(Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                       lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
-                      offs, th, X, Y, hor, out_rows, out_cols, 7, far_stride, out)
+                      offs, th, X, Y, hor, out_rows, out_cols, 7, far_stride, seam_n, out)
         return
     import time
 
@@ -1040,7 +1061,7 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
         t = time.process_time()
         pixels_kernel(Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                       lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
-                      offs, th, X, Y, hor, out_rows, out_cols, parts, far_stride, out)
+                      offs, th, X, Y, hor, out_rows, out_cols, parts, far_stride, seam_n, out)
         px.append(time.process_time() - t)
     for key, dt in (("lines_dem", t1 - t0), ("lines_far", (t2 - t1) - (t1 - t0)),
                     ("hull", px[0]), ("edge_rays", px[1] - px[0]), ("near", px[2] - px[1])):
