@@ -76,11 +76,13 @@ def _run_tile(prep, az, kernel=None, timings=None, threads=None, tile=None):
     from unittest import mock
 
     import lupex.horizon._kernel as K
-    from lupex.horizon import compute_horizon_tile
+    from lupex.horizon import HorizonSettings, compute_horizon_tile
 
     fn = kernel.azimuth_kernel if kernel is not None else K.azimuth_kernel
 
     def wrapped(*a, **k):
+        if kernel is not None:  # the frozen kernel predates the shared far field (off below)
+            k.pop("seam_n", None)
         return fn(*a, timings=timings, **k)
 
     old = nb.get_num_threads()
@@ -90,7 +92,9 @@ def _run_tile(prep, az, kernel=None, timings=None, threads=None, tile=None):
         with mock.patch.object(K, "azimuth_kernel", wrapped):
             t0 = time.process_time()
             out = compute_horizon_tile(prep, az, rows=tile[0] if tile else None,
-                                       cols=tile[1] if tile else None)
+                                       cols=tile[1] if tile else None,
+                                       settings=None if kernel is None else
+                                       HorizonSettings(share_far_field=False))
             return out, time.process_time() - t0
     finally:
         nb.set_num_threads(old)
@@ -347,7 +351,9 @@ import lupex.horizon._kernel as K
 import lupex.horizon.store as S
 if {before!r}:
     import _horizon_kernel_before as B
-    K.azimuth_kernel = B.azimuth_kernel
+    def _before(*a, seam_n=0, **k):  # it predates the shared far field (no far field here)
+        return B.azimuth_kernel(*a, **k)
+    K.azimuth_kernel = _before
 acc = {{"compute": 0.0, "write_zarr": 0.0}}
 orig_c, orig_w = S.compute_horizon_tile, S.write_horizons_zarr
 def comp(*a, **k):
