@@ -58,8 +58,9 @@ _GROUP = 4  # near-field columns bounded at once (see _near_field)
 
 @nb.njit(cache=True, inline="always")
 def _kscale(x, y, kg, kmeta):
-    """Bilinear point scale factor k at world (x, y) from a coarse grid (clamped)."""
-    return bilinear_clamped(kg, (y - kmeta[1]) / kmeta[3], (x - kmeta[0]) / kmeta[2])
+    """Bilinear point scale factor k at world (x, y) from a coarse grid (clamped);
+    ``kmeta = (x0, y0, dx, dy, 1/dx, 1/dy)``."""
+    return bilinear_clamped(kg, (y - kmeta[1]) * kmeta[5], (x - kmeta[0]) * kmeta[4])
 
 
 @nb.njit(cache=True, inline="always")
@@ -798,9 +799,10 @@ def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, ZM, m, ds_col, Q, S, F
     sL1 = n_lines
     if far_stride > 1 and lv_meta.shape[0] > 0:
         sL0, sL1 = _far_pair(s, far_stride, n_lines, counts, ndem, offs, seam_n)
+    bs = b_min + s / Q
     for c in range(c_from, c_to):
         # the one row of strip s at column c, if any: s <= (r - m c - b_min) Q < s + 1
-        r0 = int(math.ceil(b_min + s / Q + m * c))  # noqa: RUF046
+        r0 = int(math.ceil(bs + m * c))  # noqa: RUF046
         r = -1
         for rr in range(r0 - 1, r0 + 2):
             if (r_lo <= rr < r_hi

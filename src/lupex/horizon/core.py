@@ -151,6 +151,7 @@ def _kgrid(prep_bbox: tuple[float, float, float, float], crs: Any, n: int = 65
     xs = np.linspace(x0, x1, n)
     ys = np.linspace(y1, y0, n)
     meta = np.array([xs[0], ys[0], xs[1] - xs[0] if n > 1 else 1.0, ys[1] - ys[0] if n > 1 else -1.0])
+    meta = np.concatenate([meta, 1.0 / meta[2:4]])  # (x0, y0, dx, dy, 1/dx, 1/dy)
     if crs is None:
         return np.ones((n, n)), meta, "DEM has no CRS: the projection scale factor k is taken as 1"
     try:
