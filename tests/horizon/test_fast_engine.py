@@ -97,5 +97,6 @@ def test_store_encoding_matches_numpy() -> None:
     got = _encode(x)
     np.testing.assert_array_equal(got, want)
     assert got.dtype == np.int16 and got.shape == x.shape
+    np.testing.assert_array_equal(_encode(x, parallel=False), want)  # the writer thread's
     # a wrong scale (0.1 deg) would fail
     assert not np.array_equal(_encode(x * 10.0), want)

@@ -132,6 +132,36 @@ def test_summary_maps_from_codes_match_the_decoded_cube(tmp_path: Path) -> None:
     assert (h + 0.0).encoding.get("lupex_store") is None or (h + 0.0).data.name != h.data.name
 
 
+def test_ctrl_c_mid_run_keeps_the_chunks_written(tmp_path: Path, monkeypatch) -> None:
+    # One chunk is written by a writer thread while the next one is computed: a Ctrl-C during
+    # the 4th chunk's computation must still finish the 3rd chunk's data and marker, and the
+    # rerun must compute only what is missing.
+    import lupex.horizon.store as S
+
+    dem = _rough(n=40)
+    path = tmp_path / "h.zarr"
+    orig = S._compute_chunk
+    n = {"calls": 0}
+
+    def interrupted(*a, **k):
+        n["calls"] += 1
+        if n["calls"] == 4:
+            raise KeyboardInterrupt
+        return orig(*a, **k)
+
+    monkeypatch.setattr(S, "_compute_chunk", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_horizons_zarr(dem, path, n_azimuths=16, tile_size=16, azimuth_block=6)
+    assert len(list((path / "_lupex_done").iterdir())) == 3
+    monkeypatch.setattr(S, "_compute_chunk", orig)
+    calls = []
+    write_horizons_zarr(dem, path, n_azimuths=16, tile_size=16, azimuth_block=6,
+                        progress=lambda d, t: calls.append((d, t)))
+    assert calls[0] == (3, 27)
+    assert_allclose(open_horizons(path).values, horizon_map(dem, n_azimuths=16).values,
+                    atol=0.0051)
+
+
 def test_zarr_refuses_other_parameters(tmp_path: Path) -> None:
     dem = _rough(n=24)
     path = tmp_path / "h.zarr"

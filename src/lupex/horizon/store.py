@@ -56,28 +56,41 @@ def _fingerprint(prep: Prepared) -> str:
     return h.hexdigest()
 
 
-def _encode(deg: np.ndarray) -> np.ndarray:
+def _encode(deg: np.ndarray, parallel: bool = True) -> np.ndarray:
     """int16 codes ``round(deg / 0.01)`` (half to even, clipped to +-32767; -32768 where not
     finite) in one pass (numpy's round/where/clip/astype took ~60 ns per value, 0.75 s per
-    48 x 500 x 500 chunk: most of ``lupex horizon``'s store time)."""
+    48 x 500 x 500 chunk: most of ``lupex horizon``'s store time). ``parallel=False`` for a
+    thread that runs beside another numba-parallel call (not every threading layer allows
+    two at once)."""
     src = np.ascontiguousarray(deg)
     out = np.empty(src.shape, np.int16)
-    _encode_kernel(src.reshape(-1), out.reshape(-1), SCALE_DEG)
+    (_encode_kernel if parallel else _encode_serial)(src.reshape(-1), out.reshape(-1), SCALE_DEG)
     return out
+
+
+@nb.njit(cache=True, inline="always")
+def _encode_one(src: np.ndarray, out: np.ndarray, scale: float, i: int) -> None:
+    q = np.rint(np.float64(src[i]) / scale)  # as numpy: float64 division, half to even
+    if not np.isfinite(q):
+        out[i] = FILL
+    elif q > 32767.0:
+        out[i] = 32767
+    elif q < -32767.0:
+        out[i] = -32767
+    else:
+        out[i] = np.int16(q)
 
 
 @nb.njit(parallel=True, cache=True)
 def _encode_kernel(src: np.ndarray, out: np.ndarray, scale: float) -> None:
     for i in nb.prange(src.shape[0]):
-        q = np.rint(np.float64(src[i]) / scale)  # as numpy: float64 division, half to even
-        if not np.isfinite(q):
-            out[i] = FILL
-        elif q > 32767.0:
-            out[i] = 32767
-        elif q < -32767.0:
-            out[i] = -32767
-        else:
-            out[i] = np.int16(q)
+        _encode_one(src, out, scale, i)
+
+
+@nb.njit(cache=True)
+def _encode_serial(src: np.ndarray, out: np.ndarray, scale: float) -> None:
+    for i in range(src.shape[0]):
+        _encode_one(src, out, scale, i)
 
 
 def _chunk_jobs(n_az: int, ny: int, nx: int, ab: int, tile: int) -> list[tuple[int, int, int]]:
@@ -85,12 +98,10 @@ def _chunk_jobs(n_az: int, ny: int, nx: int, ab: int, tile: int) -> list[tuple[i
             for ix in range(math.ceil(nx / tile))]
 
 
-def _do_chunk(path: str, prep: Prepared, job: tuple[int, int, int], n_az: int, ab: int, tile: int,
-              observer_height_m: float, settings: HorizonSettings,
-              device: str = "cpu") -> tuple[int, int, int]:
-    """Compute one chunk, write it, then its marker (runs on a dask worker)."""
-    import zarr
-
+def _compute_chunk(prep: Prepared, job: tuple[int, int, int], n_az: int, ab: int, tile: int,
+                   observer_height_m: float, settings: HorizonSettings,
+                   device: str = "cpu") -> tuple[slice, slice, slice, np.ndarray]:
+    """One chunk's horizons: (azimuth slice, rows, cols, float32 block [deg])."""
     ia, iy, ix = job
     ny, nx = prep.z.shape
     az = azimuths_deg(n_az)
@@ -100,11 +111,29 @@ def _do_chunk(path: str, prep: Prepared, job: tuple[int, int, int], n_az: int, a
     block = compute_horizon_tile(prep, az[idx], rows=rows, cols=cols,
                                  observer_height_m=observer_height_m, settings=settings,
                                  device=device)
+    return idx, rows, cols, block
+
+
+def _write_chunk(path: str, job: tuple[int, int, int],
+                 res: tuple[slice, slice, slice, np.ndarray],
+                 parallel: bool = True) -> tuple[int, int, int]:
+    """Write one computed chunk, then its marker (a chunk without marker is recomputed)."""
+    import zarr
+
+    idx, rows, cols, block = res
     arr = zarr.open_array(os.path.join(path, "horizon"), mode="r+")
-    arr[idx, rows, cols] = _encode(block)
-    marker = Path(path) / _DONE / f"{ia}_{iy}_{ix}"
+    arr[idx, rows, cols] = _encode(block, parallel=parallel)
+    marker = Path(path) / _DONE / "_".join(str(i) for i in job)
     marker.touch()
     return job
+
+
+def _do_chunk(path: str, prep: Prepared, job: tuple[int, int, int], n_az: int, ab: int, tile: int,
+              observer_height_m: float, settings: HorizonSettings,
+              device: str = "cpu") -> tuple[int, int, int]:
+    """Compute one chunk, write it, then its marker (runs on a dask worker)."""
+    res = _compute_chunk(prep, job, n_az, ab, tile, observer_height_m, settings, device)
+    return _write_chunk(path, job, res)
 
 
 def write_horizons_zarr(dem: xr.DataArray, path: str | os.PathLike[str], *, n_azimuths: int = 720,
@@ -223,6 +252,27 @@ def write_horizons_zarr(dem: xr.DataArray, path: str | os.PathLike[str], *, n_az
             prep_f = client.scatter(prep, broadcast=True)
             futs = [client.submit(_do_chunk, str(path), prep_f, j, *args, pure=False) for j in todo]
             for _ in as_completed(futs):
+                count += 1
+                if progress is not None:
+                    progress(count, total)
+    elif todo and int(num_workers) <= 1:
+        # one chunk at a time (each is numba-parallel), its encoding and writing (zstd) in a
+        # writer thread while the next one is computed: at most two blocks in memory. On an
+        # error or Ctrl-C the block being written is finished (data, then marker) first.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lupex-zarr") as ex:
+            pending = None
+            for j in todo:
+                res = _compute_chunk(prep, j, *args)
+                if pending is not None:
+                    pending.result()  # re-raises the writer's error
+                    count += 1
+                    if progress is not None:
+                        progress(count, total)
+                pending = ex.submit(_write_chunk, str(path), j, res, False)
+            if pending is not None:
+                pending.result()
                 count += 1
                 if progress is not None:
                     progress(count, total)
