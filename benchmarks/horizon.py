@@ -205,6 +205,9 @@ def profile_section(quick: bool, radius_km: float, repeats: int = 3) -> list[dic
     if not quick:
         rows.append(tile_coarsening_check())
         rows.append(tile_size_check())
+        shared = shared_far_field_check(radius_km)
+        if shared:
+            rows.append(shared)
     return rows
 
 
@@ -226,6 +229,68 @@ def tile_size_check(sizes: tuple[int, ...] = (512, 1024)) -> dict:
     print(f"\n{res['case']}: " + ", ".join(f"{t}^2 tile {res[f'ns_tile_{t}']:.0f} ns"
                                            for t in sizes)
           + " per pixel-azimuth (CPU, 1 thread)")
+    return res
+
+
+def shared_far_field_check(radius_km: float, repeats: int = 5) -> dict | None:
+    """The shared far field on and off (``HorizonSettings.share_far_field``), interleaved, on
+    the LOLA connecting-ridge crop (40 m under the 1 km LOLA ring: every 8th line continues
+    through the far field), with the accuracy of both against the ray march."""
+    import time
+
+    from lupex.horizon import (
+        HorizonSettings,
+        azimuths_deg,
+        compute_horizon_tile,
+        prepare_horizon,
+        ray_march_horizon,
+    )
+    from lupex.terrain import read_dem
+
+    p = SHARED / "lola" / "connecting_ridge_40m.tif"
+    if not p.exists():
+        print(f"  {p} absent: the shared far-field check is skipped")
+        return None
+    prep = prepare_horizon(read_dem(p), far_field="auto", far_field_radius_km=radius_km)
+    if not prep.levels:
+        print("  no LOLA ring (lupex[lola] not installed): the shared far-field check is skipped")
+        return None
+    az = azimuths_deg(24)
+    npa = prep.z.size * az.size
+    rng = np.random.default_rng(0)
+    ny, nx = prep.z.shape
+    pts = np.stack([rng.integers(0, ny, 60), rng.integers(0, nx, 60)], axis=1)
+    sel = np.arange(0, az.size, 2)
+    ref = ray_march_horizon(prep, pts, az[sel])
+    old = nb.get_num_threads()
+    nb.set_num_threads(1)
+    best: dict[bool, tuple[float, np.ndarray]] = {}
+    try:
+        for share in (False, True):
+            compute_horizon_tile(prep, az[:1], settings=HorizonSettings(share_far_field=share))
+        for _ in range(repeats):
+            for share in (False, True):
+                t0 = time.process_time()
+                out = compute_horizon_tile(prep, az,
+                                           settings=HorizonSettings(share_far_field=share))
+                dt = time.process_time() - t0
+                if share not in best or dt < best[share][0]:
+                    best[share] = (dt, out)
+    finally:
+        nb.set_num_threads(old)
+    res: dict = {"case": f"shared far field, LOLA connecting ridge 40 m {ny}x{nx}, "
+                 f"ring {radius_km:g} km, 24 az"}
+    for share, key in ((False, "own"), (True, "shared")):
+        dt, out = best[share]
+        res[f"ns_{key}"] = dt / npa * 1e9
+        res[f"rms_{key}"] = _rms(out[sel][:, pts[:, 0], pts[:, 1]].T - ref)
+    d = best[True][1].astype(np.float64) - best[False][1]
+    res["rms_shared_vs_own"] = _rms(d)
+    res["max_shared_vs_own"] = float(np.max(np.abs(d)))
+    print(f"\n{res['case']} (CPU, 1 thread, best of {repeats} interleaved): every line "
+          f"{res['ns_own']:.0f} ns, shared {res['ns_shared']:.0f} ns per pixel-azimuth; RMS vs "
+          f"ray march {res['rms_own']:.4f} / {res['rms_shared']:.4f} deg; shared vs every line "
+          f"{res['rms_shared_vs_own']:.4f} deg RMS, max {res['max_shared_vs_own']:.3f}")
     return res
 
 
