@@ -43,7 +43,7 @@ DEVICES = ("cpu", "gpu", "auto")
 # helpers compiled for CUDA, callees before callers (the order only matters for readability:
 # device functions resolve their globals when the kernels are compiled)
 _HELPERS = ("bilinear_clamped", "_kscale", "_level_sample", "_rotate", "_line_samples",
-            "_line_range", "_higher_next", "_hull_query", "_slope_better", "_piece", "_near_field", "_exit_t",
+            "_line_range", "_higher_next", "_hull_query", "_hull_query_warm", "_slope_better", "_piece", "_near_field", "_exit_t",
             "_bilinear", "_far_ray", "_far_line", "_line_hull", "_lerp_neg", "_full", "_far_pair",
             "_pixel_span")
 
@@ -141,8 +141,8 @@ def _pixels_body(Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg
     s = int(math.floor((r - m * c - b_min) * Q))  # noqa: RUF046 - the pixel's strip
     _pixel_span(s, c, c + 1, r, r + 1, r_lo, c_lo_px, Z, ZM, m, ds_col, Q, S, FS,  # noqa: F821
                 near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z, lv_meta, ff_center, ff_radius2,
-                ray_cap_m, b_min, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor, 7,
-                far_stride, seam_n, out)
+                ray_cap_m, b_min, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor,
+                hor[:1, 0], 7, far_stride, seam_n, out)  # no backward links: no warm starts
 
 
 def _clone(func: Any, glb: dict[str, Any]) -> types.FunctionType:

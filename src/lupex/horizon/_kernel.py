@@ -326,6 +326,29 @@ def _hull_query(X, Y, hor, off, s0, XO, YO):
 
 
 @nb.njit(cache=True, inline="always")
+def _hull_query_warm(X, Y, hor, prev, off, v, XO, YO):
+    """The tangent point seen from (XO, YO) on a hull chain with backward links ``prev``,
+    starting from a vertex ``v`` of that chain (the previous pixel's tangent point).
+
+    Along the chain the elevation seen from a point behind it is unimodal (see
+    :func:`_hull_query`): forward while the next vertex is higher, else backward while the
+    previous one is at least as high. Both end at the first vertex of the top (the vertex the
+    forward walk from the chain's start finds), so the result is the same, bit for bit; from
+    one pixel to the next in a strip the tangent moves by a step or two instead of a walk from
+    the chain's start."""
+    if _higher_next(X, Y, hor, off, v, XO, YO):
+        v = hor[off + v, 0]
+        while _higher_next(X, Y, hor, off, v, XO, YO):
+            v = hor[off + v, 0]
+        return v
+    p = prev[off + v]
+    while p >= 0 and not _higher_next(X, Y, hor, off, p, XO, YO):
+        v = p
+        p = prev[off + v]
+    return v
+
+
+@nb.njit(cache=True, inline="always")
 def _slope_better(z, t, dsg, rO, R, best):
     """max(best, tan(elevation)) of a point at height z, t column steps (dsg ground metres
     each) ahead: ``(r (1 - d^2/2) - rO) / (r d)`` with ``d = t dsg / R`` (the sphere to
@@ -626,11 +649,14 @@ def _far_ray(Z, r, c, m, t_exit, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, F
 
 @nb.njit(cache=True, inline="always")
 def _far_line(li, c, rO, S, near_cols, early, th_skip, tail_ok, skip_n, seam_n, n_lines, counts,
-              c_lo, c_hi, ndem, offs, th, X, Y, hor):
+              c_lo, c_hi, ndem, offs, th, X, Y, hor, prev, v_start):
     """tan(elevation) of line ``li``'s hull beyond the near field, seen from the observer above
     column ``c`` (radius ``rO``), and of the smooth sphere beyond the line's last sample.
 
-    Returns ``(has_far_field, g)``: ``g`` is the larger of the hull's and the sphere tail's
+    Returns ``(has_far_field, g, v)``: ``v`` is the tangent vertex on the chain from the
+    query's first sample (-1 if none); with ``v_start >= 0`` (a vertex of that same chain, the
+    previous pixel's) and backward links ``prev`` the walk starts there
+    (:func:`_hull_query_warm`). ``g`` is the larger of the hull's and the sphere tail's
     tan(elevation), -1e300 when neither exists. The tail counts where the line's last sample
     is where the data end along it: a line with its whole far field (its slots exceed the DEM
     part plus ``seam_n``) that has far-field samples, or (``tail_ok``, see
@@ -644,7 +670,7 @@ def _far_line(li, c, rO, S, near_cols, early, th_skip, tail_ok, skip_n, seam_n, 
     ``acos(rE / rO) >= dthE`` <=> ``rE / rO <= cos(dthE) = (Xj XE + Yj YE) / (rj rE)``.
     """
     if li < 0 or li >= n_lines or counts[li] == 0 or c < c_lo[li] or c > c_hi[li]:
-        return False, _NEG
+        return False, _NEG, -1
     o = offs[li]
     n = counts[li]
     j = (c - c_lo[li]) * S
@@ -673,8 +699,12 @@ def _far_line(li, c, rO, S, near_cols, early, th_skip, tail_ok, skip_n, seam_n, 
     if s0 <= j:
         s0 = j + 1
     g = _NEG
+    v = -1
     if s0 < n:
-        v = _hull_query(X, Y, hor, o, s0, XO, YO)
+        if v_start >= 0:
+            v = _hull_query_warm(X, Y, hor, prev, o, v_start, XO, YO)
+        else:
+            v = _hull_query(X, Y, hor, o, s0, XO, YO)
         dX = X[o + v] - XO
         dY = Y[o + v] - YO
         g = (dX * Xj + dY * Yj) / (dX * Yj - dY * Xj)
@@ -689,7 +719,7 @@ def _far_line(li, c, rO, S, near_cols, early, th_skip, tail_ok, skip_n, seam_n, 
             gt = -math.sqrt(rO * rO - rE2) / rE
             if gt > g:
                 g = gt
-    return ff, g
+    return ff, g, v
 
 
 @nb.njit(cache=True)
@@ -779,8 +809,8 @@ def _line_hull(Z, b, m, c_lo, c_hi, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, 
 @nb.njit(cache=True, _nrt=False)
 def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h,
                 R, wt, ex, ey, kg, kmeta, lv_z, lv_meta, ff_center, ff_radius2, ray_cap_m, b_min,
-                n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor, parts, far_stride, seam_n,
-                out):
+                n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor, prev, parts, far_stride,
+                seam_n, out):
     """Horizon elevation [deg] of the pixels of strip ``s`` (between lines ``s`` and ``s + 1``,
     at most one per column) in columns ``c_from..c_to - 1`` and rows ``r_lo..r_hi - 1``,
     written to ``out[r - or0, c - oc0]``: exact near field, then the two bracketing lines'
@@ -797,6 +827,11 @@ def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, ZM, m, ds_col, Q, S, F
     n_minor, n_major = Z.shape
     sL0 = -1
     sL1 = n_lines
+    warm = prev.shape[0] == th.shape[0]  # backward links on the far lines' chains (the CPU)
+    vA = -1  # the previous pixel's tangent vertex on far line LA, LB
+    vB = -1
+    LA = -2
+    LB = -2
     if far_stride > 1 and lv_meta.shape[0] > 0:
         sL0, sL1 = _far_pair(s, far_stride, n_lines, counts, ndem, offs, seam_n)
     bs = b_min + s / Q
@@ -836,10 +871,10 @@ def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, ZM, m, ds_col, Q, S, F
         # pixel's ray: a line with far field, or (whole DEM, the ray not leaving it early) the
         # line's own DEM edge; a window line of a tile ends at the window, not the data
         tail_ok = (far_stride <= 1 or seam_n > 0) and not early
-        ff0, g0 = _far_line(l0, c, rO, S, near_cols, early, th_skip, tail_ok, 0, seam_n,
-                            n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
-        ff1, g1 = _far_line(l0 + 1, c, rO, S, near_cols, early, th_skip, tail_ok, 0, seam_n,
-                            n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+        ff0, g0, _ = _far_line(l0, c, rO, S, near_cols, early, th_skip, tail_ok, 0, seam_n,
+                               n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor, prev, -1)
+        ff1, g1, _ = _far_line(l0 + 1, c, rO, S, near_cols, early, th_skip, tail_ok, 0, seam_n,
+                               n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor, prev, -1)
         g_far = _lerp_neg(g0, g1, f)
         if (far_stride > 1 and lv_meta.shape[0] > 0 and (parts & 2) != 0
                 and not (ff0 and ff1 and _full(l0, n_lines, offs, ndem, seam_n)
@@ -854,10 +889,20 @@ def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, ZM, m, ds_col, Q, S, F
             else:
                 L0, L1 = _far_pair(l0, far_stride, n_lines, counts, ndem, offs, seam_n)
             # (on a whole DEM, their samples past the seam: the lines' own seams cover it)
-            ffA, gA = _far_line(L0, c, rO, S, near_cols, True, th_skip, False, seam_n, seam_n,
-                                n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
-            ffB, gB = _far_line(L1, c, rO, S, near_cols, True, th_skip, False, seam_n, seam_n,
-                                n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y, hor)
+            # the two lines are the same for the whole strip, and so is the chain a pixel that
+            # does not leave the DEM early queries on each (from the far field's start past
+            # the seam): on the CPU the walk starts from the previous pixel's tangent point
+            wA = vA if (warm and th_skip == 0.0 and L0 == LA) else -1
+            wB = vB if (warm and th_skip == 0.0 and L1 == LB) else -1
+            ffA, gA, tA = _far_line(L0, c, rO, S, near_cols, True, th_skip, False, seam_n,
+                                    seam_n, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y,
+                                    hor, prev, wA)
+            ffB, gB, tB = _far_line(L1, c, rO, S, near_cols, True, th_skip, False, seam_n,
+                                    seam_n, n_lines, counts, c_lo, c_hi, ndem, offs, th, X, Y,
+                                    hor, prev, wB)
+            if warm and th_skip == 0.0:
+                vA, LA = tA, L0
+                vB, LB = tB, L1
             if not ffA:
                 gA = _NEG
             if not ffB:
@@ -924,11 +969,15 @@ def _lerp_neg(a, b, f):
 
 @nb.njit(parallel=True, cache=True)
 def sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot, ff_center,
-                ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor, stack):
+                ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor, stack, ndem,
+                seam_n, links):
     """Sample every sweep line and sweep its upper hull (all lines of one azimuth, in parallel).
 
     ``counts[li]`` holds line ``li``'s capacity on entry and its number of samples on return;
-    ``stack`` is scratch as long as ``th``.
+    ``stack`` is scratch as long as ``th``. With ``links``, a line that continues through the
+    whole far field then gets, in its ``stack`` slots, the backward links of its hull chain
+    from the far field's start past the seam (``ndem + seam_n``), the chain that the pixels'
+    far-line queries walk (:func:`_hull_query_warm`).
     """
     for li in nb.prange(c_lo.shape[0]):
         n = counts[li]
@@ -940,12 +989,19 @@ def sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, fo
                                 kmeta, lv_z, lv_meta, foot, ff_center, ff_radius2, R,
                                 th[o:o + n], X[o:o + n], Y[o:o + n], hor[o:o + n],
                                 stack[o:o + n])
+        v = ndem[li] + seam_n
+        if links and counts[li] > v:
+            stack[o + v] = -1
+            while hor[o + v, 0] >= 0:
+                w = hor[o + v, 0]
+                stack[o + w] = v
+                v = w
 
 
 @nb.njit(parallel=True, cache=True)
 def pixels_kernel(Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                   lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
-                  offs, th, X, Y, hor, out_rows, out_cols, parts, far_stride, seam_n, out):
+                  offs, th, X, Y, hor, prev, out_rows, out_cols, parts, far_stride, seam_n, out):
     """Horizon elevation [deg] of the view pixels ``out_rows x out_cols`` from the swept lines.
 
     ``parts`` is a bit mask of the work done per pixel: 1 exact near field, 2 the lines'
@@ -957,7 +1013,7 @@ def pixels_kernel(Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, k
         _pixel_span(s, out_cols[0], out_cols[1], out_rows[0], out_rows[1], 0, 0, Z, ZM, m, ds_col,
                     Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z, lv_meta,
                     ff_center, ff_radius2, ray_cap_m, b_min, n_lines, counts, c_lo, c_hi, ndem,
-                    offs, th, X, Y, hor, parts, far_stride, seam_n, out)
+                    offs, th, X, Y, hor, prev, parts, far_stride, seam_n, out)
 
 
 def _scratch(scratch, ntot):
@@ -1043,27 +1099,31 @@ def azimuth_kernel(Z, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, 
             scratch["zm"] = ZM
     if timings is None:
         sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
-                    ff_center, ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor, stack)
+                    ff_center, ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor, stack,
+                    ndem, seam_n, True)
         pixels_kernel(Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                       lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
-                      offs, th, X, Y, hor, out_rows, out_cols, 7, far_stride, seam_n, out)
+                      offs, th, X, Y, hor, stack, out_rows, out_cols, 7, far_stride, seam_n, out)
         return
     import time
 
     cap = counts.copy()
     t0 = time.process_time()
     sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta[:0], foot,
-                ff_center, ff_radius2, R, b_min, c_lo, c_hi, cap, offs, th, X, Y, hor, stack)
+                ff_center, ff_radius2, R, b_min, c_lo, c_hi, cap, offs, th, X, Y, hor, stack,
+                ndem, seam_n, True)
     t1 = time.process_time()
     sweep_lines(Z, m, Q, S, FS, ds_col, wt, ex, ey, kg, kmeta, lv_z, lv_meta, foot,
-                ff_center, ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor, stack)
+                ff_center, ff_radius2, R, b_min, c_lo, c_hi, counts, offs, th, X, Y, hor, stack,
+                ndem, seam_n, True)
     t2 = time.process_time()
     px = []
     for parts in (2, 6, 7):
         t = time.process_time()
         pixels_kernel(Z, ZM, m, ds_col, Q, S, FS, near_cols, obs_h, R, wt, ex, ey, kg, kmeta, lv_z,
                       lv_meta, ff_center, ff_radius2, ray_cap_m, b_min, counts, c_lo, c_hi, ndem,
-                      offs, th, X, Y, hor, out_rows, out_cols, parts, far_stride, seam_n, out)
+                      offs, th, X, Y, hor, stack, out_rows, out_cols, parts, far_stride, seam_n,
+                      out)
         px.append(time.process_time() - t)
     for key, dt in (("lines_dem", t1 - t0), ("lines_far", (t2 - t1) - (t1 - t0)),
                     ("hull", px[0]), ("edge_rays", px[1] - px[0]), ("near", px[2] - px[1])):
