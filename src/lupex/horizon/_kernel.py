@@ -882,7 +882,9 @@ def _pixel_span(s, c_from, c_to, r_lo, r_hi, or0, oc0, Z, ZM, m, ds_col, Q, S, F
             # tile mode: only every far_stride-th line (and those leaving through a true DEM edge)
             # continues beyond the window; this pixel takes the terrain there from the nearest
             # such lines on either side (>= halo pixels away, so their lateral spacing of
-            # far_stride / Q pixels is a small angle), interpolated across as the DEM lines are
+            # far_stride / Q pixels is a small angle), interpolated across as the DEM lines are.
+            # A shared far field on a whole DEM does the same past the lines' own seams (the
+            # lines <= 1/4 far-field pixel apart: see core._shared_stride)
             if l0 == s:  # always, for a pixel of strip s: found once per strip
                 L0 = sL0
                 L1 = sL1
