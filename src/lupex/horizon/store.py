@@ -158,8 +158,8 @@ def write_horizons_zarr(dem: xr.DataArray, path: str | os.PathLike[str], *, n_az
         Spatial chunk edge [pixels]; tiles of a big DEM get a full-resolution halo
         (``settings.tile_halo_px``) and a block-maximum copy of the DEM beyond it. The sweep
         lines cross the tile and the halo ahead of it, so a bigger tile wastes less: per core,
-        1024 px ran at 317 ns per pixel-azimuth against 452 ns for 512 px (20 m DEM, halo
-        384, docs/horizon.md), at ~0.7 GB per chunk in flight.
+        1024 px ran at 277-302 ns per pixel-azimuth against 361 ns for 512 px (20 m DEM, halo
+        384, far field; docs/horizon.md), at ~0.7 GB per chunk in flight.
     azimuth_block : int
         Azimuths per chunk.
     scheduler : str, optional
@@ -263,19 +263,15 @@ def write_horizons_zarr(dem: xr.DataArray, path: str | os.PathLike[str], *, n_az
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lupex-zarr") as ex:
             pending = None
-            for j in todo:
-                res = _compute_chunk(prep, j, *args)
+            for j in [*todo, None]:  # None: wait for the last write
+                res = None if j is None else _compute_chunk(prep, j, *args)
                 if pending is not None:
                     pending.result()  # re-raises the writer's error
                     count += 1
                     if progress is not None:
                         progress(count, total)
-                pending = ex.submit(_write_chunk, str(path), j, res, False)
-            if pending is not None:
-                pending.result()
-                count += 1
-                if progress is not None:
-                    progress(count, total)
+                if j is not None:
+                    pending = ex.submit(_write_chunk, str(path), j, res, False)
     elif todo:
         from dask.callbacks import Callback
 
@@ -367,7 +363,11 @@ def horizon_summary_maps(horizons: xr.DataArray, *, block_bytes: float = 2.0**28
     if src is not None and getattr(horizons.data, "name", None) == src[1]:
         import zarr
 
-        codes = zarr.open_group(src[0], mode="r")["horizon"]
+        try:
+            codes = zarr.open_group(src[0], mode="r")["horizon"]
+        except (OSError, KeyError) as exc:
+            raise InputFileError(f"{src[0]}: the horizon store is gone or damaged since it was "
+                                 f"opened ({exc}); rerun `lupex horizon` to rewrite it.") from exc
     if codes is not None:
         lut = np.cos(np.radians(np.maximum(
             np.arange(-32768, 32768, dtype=np.float64) * SCALE_DEG, 0.0))) ** 2
